@@ -1,0 +1,46 @@
+// Lint rules that keep the numbers honest: the bot (src/core) and the simulator (src/sim) never read the
+// wall clock or unseeded randomness, and the bot never imports the simulator.
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+const forbiddenTime = [
+  { name: 'setTimeout', message: 'Use the injected Clock: src/core and src/sim run on virtual time.' },
+  { name: 'setInterval', message: 'Use the injected Clock: src/core and src/sim run on virtual time.' },
+  { name: 'setImmediate', message: 'Use the injected Clock: src/core and src/sim run on virtual time.' },
+  { name: 'performance', message: 'No wall clock in src/core or src/sim.' },
+];
+const forbiddenSyntax = [
+  { selector: "MemberExpression[object.name='Date'][property.name='now']", message: 'No wall clock: use Clock.now().' },
+  { selector: "NewExpression[callee.name='Date']", message: 'No wall clock: use Clock.now().' },
+  { selector: "MemberExpression[object.name='Math'][property.name='random']", message: 'Use a seeded seedrandom stream.' },
+  { selector: "MemberExpression[object.name='process'][property.name='hrtime']", message: 'No wall clock.' },
+];
+
+export default tseslint.config(
+  { ignores: ['node_modules/**', 'out/**', 'bench/results/**', 'coverage/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    rules: {
+      '@typescript-eslint/consistent-type-imports': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+    },
+  },
+  {
+    files: ['src/core/**/*.ts', 'src/sim/**/*.ts'],
+    rules: {
+      'no-restricted-globals': ['error', ...forbiddenTime],
+      'no-restricted-syntax': ['error', ...forbiddenSyntax],
+    },
+  },
+  {
+    files: ['src/core/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ group: ['**/sim/**', '**/sim', '**/cli/**'], message: 'src/core must not know about the simulator or the CLI.' }] }],
+    },
+  },
+  {
+    files: ['bin/**/*.js', 'eslint.config.js'],
+    languageOptions: { globals: { process: 'readonly', console: 'readonly' } },
+  },
+);
