@@ -1,0 +1,319 @@
+import { readFile } from 'node:fs/promises';
+import { LineCounter, isAlias, isMap, isScalar, isSeq, parseDocument, visit } from 'yaml';
+import type { Document } from 'yaml';
+import type { z } from 'zod';
+import { InputError } from '../../core/errors.ts';
+
+/** An invalid scenario (or other YAML input): the message names the file, the line and the field. */
+export class ScenarioError extends InputError {
+  readonly file: string;
+  readonly line?: number;
+  readonly column?: number;
+  readonly path?: string;
+  constructor(message: string, where: { file: string; line?: number; column?: number; path?: string }) {
+    super(message, 'INVALID_SCENARIO');
+    this.file = where.file;
+    this.line = where.line;
+    this.column = where.column;
+    this.path = where.path;
+  }
+}
+
+type Issue = z.core.$ZodIssue;
+type Path = readonly PropertyKey[];
+interface Problem {
+  path: Path;
+  text: string;
+  offset: number;
+}
+
+const MAX_PROBLEMS = 5;
+
+/** Reads a YAML file and validates it against `schema`; every failure is a `ScenarioError`. */
+export async function loadYamlFile<S extends z.ZodType>(file: string, schema: S): Promise<z.output<S>> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    // Node's message ends with the syscall and path (", open 'x.yaml'"): ours already starts with the path.
+    const reason = err instanceof Error ? err.message.replace(/, \w+(?: '.*')?$/, '') : String(err);
+    throw new ScenarioError(`${file}: cannot read file (${reason})`, { file });
+  }
+  return parseYamlWithSchema(text, file, schema);
+}
+
+/** Parses one YAML document and validates it; `file` only names the source in messages. */
+export function parseYamlWithSchema<S extends z.ZodType>(text: string, file: string, schema: S): z.output<S> {
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true, prettyErrors: false });
+  const at = (offset: number) => lines.linePos(offset);
+
+  const syntaxError = doc.errors[0];
+  if (syntaxError) {
+    const { line, col } = at(syntaxError.pos[0]);
+    let message = syntaxError.message.split('\n')[0] ?? syntaxError.code;
+    if (syntaxError.code === 'DUPLICATE_KEY') {
+      const key = keyAt(doc, syntaxError.pos[0]);
+      if (key !== undefined) message += ` (duplicate key ${JSON.stringify(key)})`;
+    }
+    throw new ScenarioError(`${file}:${line}:${col}: ${message}`, { file, line, column: col });
+  }
+  if (doc.contents === null) throw new ScenarioError(`${file}: the file is empty`, { file });
+
+  let data: unknown;
+  try {
+    data = doc.toJS();
+  } catch (err) {
+    // Unresolved aliases and alias bombs only surface when the document is converted.
+    throw new ScenarioError(`${file}: ${err instanceof Error ? err.message : String(err)}`, { file });
+  }
+
+  const result = schema.safeParse(data);
+  if (result.success) return result.data;
+
+  const problems = flatten(result.error.issues, [])
+    .flatMap((issue) => explain(issue, doc, data, schema))
+    .sort((a, b) => a.offset - b.offset);
+  const shown = problems.slice(0, MAX_PROBLEMS).map((p) => {
+    const { line, col } = at(p.offset);
+    const path = dotted(p.path);
+    return { line, col, path, text: `${file}:${line}:${col}: ${path ? `${path}: ` : ''}${p.text}` };
+  });
+  const rest = problems.length - shown.length;
+  const first = shown[0];
+  const message = [...shown.map((s) => s.text), ...(rest > 0 ? [`and ${rest} more problems`] : [])].join('\n');
+  throw new ScenarioError(message, { file, line: first?.line, column: first?.col, path: first?.path });
+}
+
+function keyAt(doc: Document, offset: number): unknown {
+  let key: unknown;
+  visit(doc, {
+    Pair(_, pair) {
+      if (isScalar(pair.key) && pair.key.range?.[0] === offset) {
+        key = pair.key.value;
+        return visit.BREAK;
+      }
+      return undefined;
+    },
+  });
+  return key;
+}
+
+/** `phases[2].duration`; keys that are not plain words are quoted. */
+function dotted(path: Path): string {
+  let out = '';
+  for (const seg of path) {
+    if (typeof seg === 'number') out += `[${seg}]`;
+    else if (/^[A-Za-z_][\w-]*$/.test(String(seg))) out += out ? `.${String(seg)}` : String(seg);
+    else out += `[${JSON.stringify(String(seg))}]`;
+  }
+  return out;
+}
+
+function show(value: unknown): string {
+  const json = value === undefined ? 'undefined' : (JSON.stringify(value) ?? String(value));
+  return json.length > 40 ? `${json.slice(0, 37)}...` : json;
+}
+
+/** Replaces a failed non-discriminated union by the issues of the alternative that came closest. */
+function flatten(issues: readonly Issue[], prefix: Path): Issue[] {
+  return issues.flatMap((issue): Issue[] => {
+    const path = [...prefix, ...issue.path];
+    if (issue.code !== 'invalid_union' || issue.errors.length === 0 || allTypeMismatches(issue.errors)) {
+      return [{ ...issue, path }];
+    }
+    const best = [...issue.errors].sort((a, b) => a.length - b.length || depth(b) - depth(a))[0] ?? [];
+    return flatten(best, path);
+  });
+}
+
+const depth = (branch: readonly Issue[]) => Math.max(0, ...branch.map((i) => i.path.length));
+const allTypeMismatches = (branches: readonly Issue[][]) =>
+  branches.every((b) => b.length === 1 && b[0]?.code === 'invalid_type' && b[0].path.length === 0);
+
+function valueAt(data: unknown, path: Path): { present: boolean; value: unknown } {
+  let value = data;
+  for (const seg of path) {
+    if (typeof value !== 'object' || value === null || !Object.hasOwn(value, seg)) return { present: false, value: undefined };
+    value = (value as Record<PropertyKey, unknown>)[seg];
+  }
+  return { present: true, value };
+}
+
+function explain(issue: Issue, doc: Document, data: unknown, schema: z.ZodType): Problem[] {
+  const { path } = issue;
+  const { present, value } = valueAt(data, path);
+  const problem = (text: string): Problem[] => [{ path, text, offset: locate(doc, path) }];
+  const was = `, was ${show(value)}`;
+  const isDefault = (prefix: string) => issue.message.startsWith(prefix);
+
+  switch (issue.code) {
+    case 'unrecognized_keys': {
+      const allowed = allowedKeys(schema, data, path);
+      const hint = allowed ? ` (allowed: ${allowed.join(', ')})` : '';
+      return issue.keys.map((key) => ({
+        path,
+        text: `unknown field ${JSON.stringify(key)}${hint}`,
+        offset: locate(doc, [...path, key], true),
+      }));
+    }
+    case 'invalid_type':
+      if (!present) return problem(`missing required field (expected ${typeName(issue.expected)})`);
+      return problem(isDefault('Invalid input:') ? `expected ${typeName(issue.expected)}${was}` : withSeen(issue.message, was));
+    case 'invalid_value': {
+      const expected = issue.values.length === 1 ? show(issue.values[0]) : `one of ${issue.values.map(show).join(', ')}`;
+      if (!present) return problem(`missing required field (expected ${expected})`);
+      return problem(isDefault('Invalid option:') || isDefault('Invalid input:') ? `expected ${expected}${was}` : withSeen(issue.message, was));
+    }
+    case 'invalid_union': {
+      const options = 'options' in issue && issue.options ? issue.options : [];
+      if (issue.discriminator !== undefined && options.length > 0) {
+        const expected = `one of ${options.map(show).join(', ')}`;
+        return problem(present ? `expected ${expected}${was}` : `missing required field (expected ${expected})`);
+      }
+      if (!present) return problem('missing required field');
+      if (issue.errors.length > 0 && allTypeMismatches(issue.errors)) {
+        const kinds = issue.errors.map((b) => (b[0]?.code === 'invalid_type' ? typeName(b[0].expected) : '?'));
+        return problem(`expected ${kinds.join(' or ')}${was}`);
+      }
+      return problem(withSeen(issue.message, was));
+    }
+    case 'too_small':
+    case 'too_big':
+      if (!present) return problem('missing required field');
+      return problem(withSeen(issue.message.replace(/^Too (small|big): /, ''), was));
+    case 'custom':
+      return problem(issue.message);
+    default:
+      return problem(present ? withSeen(issue.message, was) : issue.message);
+  }
+}
+
+const typeName = (expected: string) => (expected === 'int' ? 'integer' : expected);
+const withSeen = (message: string, was: string) => (/\bwas\b/.test(message) ? message : message + was);
+
+/**
+ * Source offset of the YAML node at `path`. When it is absent, the key of the nearest existing parent
+ * (`response:` for a missing `response.median_ms`), which reads better than the parent's first child.
+ */
+function locate(doc: Document, path: Path, preferKey = false): number {
+  let node: unknown = doc.contents;
+  let offset = rangeStart(node) ?? 0;
+  let parentOffset = offset;
+  for (const [i, seg] of path.entries()) {
+    if (isAlias(node)) node = node.resolve(doc);
+    let next: unknown;
+    if (isMap(node)) {
+      const pair = node.items.find((p) => isScalar(p.key) && String(p.key.value) === String(seg));
+      if (!pair) return parentOffset;
+      offset = parentOffset = rangeStart(pair.key) ?? offset;
+      if (preferKey && i === path.length - 1) return offset;
+      next = pair.value;
+    } else if (isSeq(node) && typeof seg === 'number') {
+      next = node.items[seg];
+      parentOffset = offset = rangeStart(next) ?? offset;
+    } else {
+      return parentOffset;
+    }
+    if (next === undefined || next === null) return parentOffset;
+    node = next;
+    // An empty value (`key:`) sits after the colon; the key is the better place to point at.
+    const range = (node as { range?: [number, number, number] }).range;
+    if (range && range[1] > range[0]) offset = range[0];
+  }
+  return offset;
+}
+
+function rangeStart(node: unknown): number | undefined {
+  return (node as { range?: [number, number, number] } | null)?.range?.[0];
+}
+
+// Zod has no public way to ask "which keys does this object allow", so walk the schema definitions.
+interface LooseDef {
+  type: string;
+  shape?: Record<string, unknown>;
+  element?: unknown;
+  innerType?: unknown;
+  in?: unknown;
+  options?: unknown[];
+  getter?: () => unknown;
+  left?: unknown;
+  right?: unknown;
+  valueType?: unknown;
+  items?: unknown[];
+  rest?: unknown;
+  values?: unknown[];
+}
+
+const WRAPPERS = new Set(['optional', 'nullable', 'default', 'prefault', 'readonly', 'catch', 'nonoptional']);
+const defOf = (schema: unknown) => (schema as { _zod?: { def?: LooseDef } } | undefined)?._zod?.def;
+const field = (value: unknown, key: PropertyKey) =>
+  typeof value === 'object' && value !== null ? (value as Record<PropertyKey, unknown>)[key] : undefined;
+
+function unwrap(schema: unknown, value: unknown): unknown {
+  for (let guard = 0; guard < 64; guard++) {
+    const def = defOf(schema);
+    if (def && WRAPPERS.has(def.type)) schema = def.innerType;
+    else if (def?.type === 'pipe') schema = def.in;
+    else if (def?.type === 'lazy') schema = def.getter?.();
+    else if (def?.type === 'union') schema = pickOption(def.options ?? [], value);
+    else return schema;
+  }
+  return schema;
+}
+
+/** The union member that the value most plausibly meant: literal fields agree, most keys known. */
+function pickOption(options: unknown[], value: unknown): unknown {
+  let best: unknown;
+  let bestScore = -1;
+  for (const option of options) {
+    const shape = defOf(unwrap(option, value))?.shape;
+    if (!shape) continue;
+    const entries = Object.entries(shape);
+    const clash = entries.some(([key, s]) => {
+      const def = defOf(s);
+      return def?.type === 'literal' && field(value, key) !== undefined && !def.values?.includes(field(value, key));
+    });
+    if (clash) continue;
+    const score = entries.filter(([key]) => field(value, key) !== undefined).length;
+    if (score > bestScore) [best, bestScore] = [option, score];
+  }
+  return best ?? options[0];
+}
+
+function child(schema: unknown, seg: PropertyKey): unknown {
+  const def = defOf(schema);
+  switch (def?.type) {
+    case 'object':
+      return def.shape?.[String(seg)];
+    case 'array':
+      return def.element;
+    case 'record':
+      return def.valueType;
+    case 'tuple':
+      return def.items?.[Number(seg)] ?? def.rest;
+    case 'intersection':
+      return child(def.left, seg) ?? child(def.right, seg);
+    default:
+      return undefined;
+  }
+}
+
+function keysOf(schema: unknown, value: unknown): string[] {
+  const def = defOf(unwrap(schema, value));
+  if (def?.type === 'object') return Object.keys(def.shape ?? {});
+  if (def?.type === 'intersection') return [...keysOf(def.left, value), ...keysOf(def.right, value)];
+  return [];
+}
+
+function allowedKeys(schema: unknown, data: unknown, path: Path): string[] | undefined {
+  let current = schema;
+  let value = data;
+  for (const seg of path) {
+    current = child(unwrap(current, value), seg);
+    value = field(value, seg);
+    if (current === undefined) return undefined;
+  }
+  const keys = [...new Set(keysOf(current, value))];
+  return keys.length > 0 ? keys : undefined;
+}
