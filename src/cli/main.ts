@@ -1,0 +1,48 @@
+import yargs from 'yargs';
+import { runSimCommand } from './sim-command.ts';
+import { reportError } from './errors.ts';
+
+/** Parses the command line and runs one command; returns the exit code (0 ok, 1 run failed a check, 2 bad input). */
+export async function main(argv: readonly string[]): Promise<number> {
+  let exitCode = 0;
+  let usageError: string | undefined;
+  const parser = yargs([...argv])
+    .scriptName('mmsim')
+    .usage('$0 <command> [options]\n\nDeterministic backtest and shadow simulator for a market-making bot.')
+    .command(
+      'sim <scenario>',
+      'Run one scenario on the virtual clock; write report.json and metrics.prom',
+      (y) =>
+        y
+          .positional('scenario', { type: 'string', describe: 'Scenario YAML file, e.g. scenarios/burst.yaml', demandOption: true })
+          .option('seed', { type: 'number', describe: "Seed for every random stream (default: the scenario's seed)" })
+          .option('out', { type: 'string', describe: 'Output directory (default: out/<scenario name>)' })
+          .option('quiet', { type: 'boolean', default: false, describe: 'Print nothing but errors' })
+          .example('$0 sim scenarios/burst.yaml', 'Run the burst scenario with its own seed')
+          .example('$0 sim scenarios/burst.yaml --seed 7 --out runs/b7', 'Another seed, another folder'),
+      async (args) => {
+        exitCode = await runSimCommand({ scenario: args.scenario, seed: args.seed, out: args.out, quiet: args.quiet });
+      },
+    )
+    .demandCommand(1, 'Name a command: mmsim sim <scenario.yaml>')
+    .strict()
+    .help()
+    .alias('h', 'help')
+    .version(false)
+    .wrap(Math.min(110, process.stdout.columns || 110))
+    .exitProcess(false)
+    .fail((msg, err) => {
+      if (err) throw err;
+      usageError = msg;
+    });
+  try {
+    await parser.parseAsync();
+  } catch (err) {
+    return reportError(err);
+  }
+  if (usageError !== undefined) {
+    process.stderr.write(`mmsim: ${usageError}\nRun "mmsim --help" for usage.\n`);
+    return 2;
+  }
+  return exitCode;
+}

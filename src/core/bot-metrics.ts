@@ -1,0 +1,102 @@
+import { Counter, Gauge, Histogram } from 'prom-client';
+import type { Registry } from 'prom-client';
+import type { RejectReason, CancelRejectReason } from './types.ts';
+
+/** The seed's bucket layouts: dashboards built for the Python bot keep working. */
+export const LATENCY_BUCKETS_MS = [5, 10, 20, 50, 100, 150, 200, 250, 300, 400, 600, 1000] as const;
+export const RISK_RATIO_BUCKETS = [0.01, 0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.7, 1.0] as const;
+
+export type LatencyOp = 'place' | 'cancel' | 'fill';
+export type OrderEventKind = 'sent' | 'placed' | 'filled' | 'canceled' | 'rejected';
+
+/**
+ * The bot's Prometheus instruments, registered in a Registry the caller owns (never the global one).
+ * Histograms only: prom-client's Summary reads the wall clock and is not deterministic.
+ */
+export class BotMetrics {
+  private readonly latency: Histogram<'op'>;
+  private readonly latencyByOp: Record<LatencyOp, { observe(v: number): void }>;
+  private readonly riskRatio: Histogram;
+  private readonly orders: Counter<'event'>;
+  private readonly rejects: Counter<'reason'>;
+  private readonly cancelRejects: Counter<'reason'>;
+  private readonly fills: Counter<'liquidity'>;
+  private readonly positionNotional: Gauge<'symbol'>;
+  private readonly frozen: Gauge;
+
+  constructor(readonly registry: Registry) {
+    const registers = [registry];
+    this.latency = new Histogram({
+      name: 'mm_latency_ms',
+      help: 'Latency in ms by operation: place and cancel are sent-to-ack, fill is exchange fill to bot notification',
+      labelNames: ['op'],
+      buckets: [...LATENCY_BUCKETS_MS],
+      registers,
+    });
+    this.latencyByOp = {
+      place: this.latency.labels('place'),
+      cancel: this.latency.labels('cancel'),
+      fill: this.latency.labels('fill'),
+    };
+    this.riskRatio = new Histogram({
+      name: 'mm_risk_ratio',
+      help: 'Total notional / max total notional, sampled after every fill (values above 1 are breaches)',
+      buckets: [...RISK_RATIO_BUCKETS],
+      registers,
+    });
+    this.orders = new Counter({ name: 'mm_orders_total', help: 'Orders by lifecycle event', labelNames: ['event'], registers });
+    for (const e of ['sent', 'placed', 'filled', 'canceled', 'rejected'] as const) this.orders.labels(e).inc(0);
+    this.rejects = new Counter({
+      name: 'mm_rejects_total',
+      help: 'Rejected orders by reason (exchange rejects and the bot\'s own risk blocks)',
+      labelNames: ['reason'],
+      registers,
+    });
+    this.cancelRejects = new Counter({
+      name: 'mm_cancel_rejects_total',
+      help: 'Cancels the exchange refused, by reason',
+      labelNames: ['reason'],
+      registers,
+    });
+    this.fills = new Counter({ name: 'mm_fills_total', help: 'Fill events by liquidity', labelNames: ['liquidity'], registers });
+    this.positionNotional = new Gauge({
+      name: 'mm_position_notional_usd',
+      help: '|position| x mark price in USD',
+      labelNames: ['symbol'],
+      registers,
+    });
+    this.frozen = new Gauge({ name: 'mm_risk_frozen', help: '1 while the risk monitor has frozen quoting', registers });
+  }
+
+  observeLatencyMs(op: LatencyOp, ms: number): void {
+    this.latencyByOp[op].observe(ms);
+  }
+
+  observeRiskRatio(ratio: number): void {
+    this.riskRatio.observe(ratio);
+  }
+
+  countOrder(event: OrderEventKind): void {
+    this.orders.labels(event).inc();
+  }
+
+  countReject(reason: RejectReason): void {
+    this.rejects.labels(reason).inc();
+  }
+
+  countCancelReject(reason: CancelRejectReason): void {
+    this.cancelRejects.labels(reason).inc();
+  }
+
+  countFill(liquidity: 'maker' | 'taker'): void {
+    this.fills.labels(liquidity).inc();
+  }
+
+  setPositionNotional(symbol: string, usd: number): void {
+    this.positionNotional.labels(symbol).set(usd);
+  }
+
+  setFrozen(frozen: boolean): void {
+    this.frozen.set(frozen ? 1 : 0);
+  }
+}

@@ -1,0 +1,145 @@
+import type { Clock, Micros } from './clock.ts';
+import { percentileOfSorted } from './percentiles.ts';
+import { sideSign } from './types.ts';
+import type { Instrument, Side } from './types.ts';
+
+export interface PnlConfig {
+  /** Markout horizons after each fill. */
+  readonly horizonsUs: readonly Micros[];
+  /** The horizon whose markout is the `adverse` term of net P&L; must be one of `horizonsUs`. */
+  readonly adverseHorizonUs: Micros;
+}
+
+export interface FillForPnl {
+  readonly symbol: string;
+  readonly side: Side;
+  readonly priceTicks: number;
+  readonly limitTicks: number;
+  readonly qtyLots: number;
+  readonly feeUsd: number;
+}
+
+export interface HorizonStats {
+  readonly horizon_ms: number;
+  /** Notional-weighted mean mid move against the fills, bps (positive = adverse). */
+  readonly mean_bps: number;
+  /** Nearest-rank p95 of the per-fill markouts, bps. */
+  readonly p95_bps: number;
+  /** Fills whose horizon ran past the end of the run; their markout uses the last mid. */
+  readonly truncated: number;
+}
+
+export interface PnlSummary {
+  readonly fills: number;
+  readonly notional_usd: number;
+  readonly gross_usd: number;
+  readonly adverse_usd: number;
+  readonly slippage_usd: number;
+  readonly fees_usd: number;
+  readonly net_usd: number;
+  readonly gross_bps: number;
+  readonly adverse_bps: number;
+  readonly slippage_bps: number;
+  readonly fees_bps: number;
+  /** gross_bps - adverse_bps - slippage_bps - fees_bps, computed from the values above. */
+  readonly net_bps: number;
+  readonly adverse_horizon_ms: number;
+  readonly markouts: readonly HorizonStats[];
+}
+
+/**
+ * P&L attribution per fill, in bps of fill notional, from the bot's own view of the market:
+ * gross = spread captured against the mid the bot holds when it learns of the fill;
+ * adverse = mid move against the fill after each horizon (markout); slippage = price worse than the
+ * order's limit (0 for maker fills); fees as charged (a rebate is negative).
+ */
+export class PnlTracker {
+  private notional = 0;
+  private gross = 0;
+  private slippage = 0;
+  private fees = 0;
+  private fillCount = 0;
+  private readonly adverseUsd: number[];
+  private readonly perFillBps: number[][];
+  private readonly truncated: number[];
+  private readonly pendingByHorizon: Map<object, () => void>[];
+
+  constructor(
+    private readonly clock: Clock,
+    private readonly config: PnlConfig,
+    private readonly instruments: ReadonlyMap<string, Instrument>,
+    private readonly midTicks: (symbol: string) => number,
+  ) {
+    const n = config.horizonsUs.length;
+    this.adverseUsd = new Array<number>(n).fill(0);
+    this.perFillBps = Array.from({ length: n }, () => []);
+    this.truncated = new Array<number>(n).fill(0);
+    this.pendingByHorizon = Array.from({ length: n }, () => new Map());
+  }
+
+  onFill(fill: FillForPnl): void {
+    const inst = this.instruments.get(fill.symbol)!;
+    const s = sideSign(fill.side);
+    const usdPerTick = fill.qtyLots * inst.lotSize * inst.tickSize;
+    const notional = fill.priceTicks * usdPerTick;
+    const midAtFill = this.midTicks(fill.symbol);
+    this.fillCount++;
+    this.notional += notional;
+    this.gross += s * (midAtFill - fill.priceTicks) * usdPerTick;
+    this.slippage += s * (fill.priceTicks - fill.limitTicks) * usdPerTick;
+    this.fees += fill.feeUsd;
+    const now = this.clock.now();
+    this.config.horizonsUs.forEach((h, i) => {
+      const token = {};
+      const settle = (): void => {
+        if (!this.pendingByHorizon[i]!.delete(token)) return;
+        const later = this.midTicks(fill.symbol);
+        const adverse = s * (midAtFill - later) * usdPerTick;
+        this.adverseUsd[i]! += adverse;
+        this.perFillBps[i]!.push((adverse / notional) * 10_000);
+      };
+      this.pendingByHorizon[i]!.set(token, settle);
+      this.clock.schedule(now + h, settle);
+    });
+  }
+
+  /** Settles markouts still pending at the end of the run against the last mid, and summarises. */
+  finish(): PnlSummary {
+    this.config.horizonsUs.forEach((_, i) => {
+      const pending = this.pendingByHorizon[i]!;
+      this.truncated[i]! += pending.size;
+      for (const settle of [...pending.values()]) settle();
+    });
+    const bps = (usd: number): number => (this.notional > 0 ? (usd / this.notional) * 10_000 : 0);
+    const adverseIdx = this.config.horizonsUs.indexOf(this.config.adverseHorizonUs);
+    const adverseUsd = this.adverseUsd[adverseIdx] ?? 0;
+    const grossBps = bps(this.gross);
+    const adverseBps = bps(adverseUsd);
+    const slippageBps = bps(this.slippage);
+    const feesBps = bps(this.fees);
+    return {
+      fills: this.fillCount,
+      notional_usd: this.notional,
+      gross_usd: this.gross,
+      adverse_usd: adverseUsd,
+      slippage_usd: this.slippage,
+      fees_usd: this.fees,
+      net_usd: this.gross - adverseUsd - this.slippage - this.fees,
+      gross_bps: grossBps,
+      adverse_bps: adverseBps,
+      slippage_bps: slippageBps,
+      fees_bps: feesBps,
+      net_bps: grossBps - adverseBps - slippageBps - feesBps,
+      adverse_horizon_ms: this.config.adverseHorizonUs / 1000,
+      markouts: this.config.horizonsUs.map((h, i) => {
+        const sorted = Float64Array.from(this.perFillBps[i]!).sort();
+        return {
+          horizon_ms: h / 1000,
+          mean_bps: bps(this.adverseUsd[i]!),
+          p95_bps: percentileOfSorted(sorted, 9500),
+          truncated: this.truncated[i]!,
+        };
+      }),
+    };
+  }
+}

@@ -1,0 +1,89 @@
+import type { Micros } from './clock.ts';
+
+export type Side = 'buy' | 'sell';
+
+/** +1 for a buy, -1 for a sell: the sign of the position change. */
+export const sideSign = (side: Side): 1 | -1 => (side === 'buy' ? 1 : -1);
+
+/**
+ * Inside the bot and the simulated exchange prices are integer ticks and quantities integer lots;
+ * an instrument converts them to the venue's decimals and to USD at the boundary.
+ */
+export interface Instrument {
+  readonly symbol: string;
+  /** Price of one tick in quote currency (USD). */
+  readonly tickSize: number;
+  /** Base quantity of one lot. */
+  readonly lotSize: number;
+}
+
+export const ticksToPrice = (inst: Instrument, ticks: number): number => ticks * inst.tickSize;
+export const notionalUsd = (inst: Instrument, ticks: number, lots: number): number =>
+  Math.abs(lots) * inst.lotSize * ticks * inst.tickSize;
+
+/** Why an order or a cancel did not go through. Exchange reasons first, then the bot's own risk blocks. */
+export type ExchangeRejectReason =
+  | 'post_only_would_cross'
+  | 'rate_limited'
+  | 'min_size'
+  | 'price_band'
+  | 'insufficient_margin'
+  | 'exchange_overloaded';
+export type RiskRejectReason = 'risk_notional_limit' | 'risk_position_limit' | 'risk_frozen';
+export type RejectReason = ExchangeRejectReason | RiskRejectReason;
+export type CancelRejectReason = 'unknown_order' | 'too_late_to_cancel';
+
+/** A new post-only limit order sent by the bot. */
+export interface PlaceRequest {
+  readonly type: 'place';
+  readonly clientId: string;
+  readonly symbol: string;
+  readonly side: Side;
+  readonly priceTicks: number;
+  readonly qtyLots: number;
+  readonly postOnly: boolean;
+}
+
+export interface CancelRequest {
+  readonly type: 'cancel';
+  readonly clientId: string;
+  readonly symbol: string;
+}
+
+export type OrderRequest = PlaceRequest | CancelRequest;
+
+/** What the venue tells the bot about its orders. `exchangeTime` is the venue's timestamp of the event. */
+export type ExecutionEvent =
+  | { readonly type: 'accepted'; readonly clientId: string; readonly exchangeTime: Micros }
+  | { readonly type: 'rejected'; readonly clientId: string; readonly reason: ExchangeRejectReason; readonly exchangeTime: Micros }
+  | {
+      readonly type: 'fill';
+      readonly clientId: string;
+      readonly symbol: string;
+      readonly side: Side;
+      readonly priceTicks: number;
+      readonly qtyLots: number;
+      /** Lots still resting after this fill; 0 means the order is done. */
+      readonly leavesLots: number;
+      readonly liquidity: 'maker' | 'taker';
+      /** Fee in USD; negative for a maker rebate. */
+      readonly feeUsd: number;
+      readonly exchangeTime: Micros;
+    }
+  | { readonly type: 'canceled'; readonly clientId: string; readonly leavesLots: number; readonly exchangeTime: Micros }
+  | { readonly type: 'cancel_rejected'; readonly clientId: string; readonly reason: CancelRejectReason; readonly exchangeTime: Micros };
+
+/** Top of book as the bot's market-data feed delivers it. */
+export interface BookTop {
+  readonly type: 'book';
+  readonly symbol: string;
+  readonly bidTicks: number;
+  readonly bidLots: number;
+  readonly askTicks: number;
+  readonly askLots: number;
+  readonly exchangeTime: Micros;
+}
+
+export type MarketEvent = BookTop;
+
+export const midTicks = (book: BookTop): number => (book.bidTicks + book.askTicks) / 2;

@@ -1,0 +1,22 @@
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+
+/**
+ * Writes files so that a reader never sees a half-written one: each goes to a temporary file in the
+ * same directory first and is renamed over the target only when all of them are written.
+ */
+export async function writeFilesAtomically(files: ReadonlyArray<readonly [path: string, content: string]>): Promise<void> {
+  const temps: Array<[string, string]> = [];
+  try {
+    for (const [path, content] of files) {
+      await mkdir(dirname(path), { recursive: true });
+      const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
+      temps.push([tmp, path]);
+      await writeFile(tmp, content);
+    }
+    for (const [tmp, path] of temps) await rename(tmp, path);
+  } catch (err) {
+    await Promise.all(temps.map(([tmp]) => rm(tmp, { force: true })));
+    throw err;
+  }
+}
