@@ -4,6 +4,7 @@ import type { BotMetrics, LatencyOp } from './bot-metrics.ts';
 import { OrderStats } from './order-stats.ts';
 import { PnlTracker } from './pnl-tracker.ts';
 import type { PnlConfig } from './pnl-tracker.ts';
+import { MidHistory } from './mid-history.ts';
 import { computeQuotes } from './quote-policy.ts';
 import type { QuoteParams } from './quote-policy.ts';
 import type { RiskMonitor } from './risk-monitor.ts';
@@ -12,7 +13,10 @@ import type { BookTop, ExecutionEvent, Instrument, MarketEvent, Side } from './t
 
 export interface StrategyConfig extends QuoteParams {
   readonly refreshUs: Micros;
-  /** Requote as soon as the mid moves this far from the mid of the last quote, in bps. */
+  /**
+   * Requote as soon as the mid moves this far from the mid of the last quote, in bps; a resting order
+   * within this distance of its target price is kept (and keeps its queue position).
+   */
   readonly requoteThresholdBps: number;
   readonly maxPositionUsd: number;
 }
@@ -46,6 +50,7 @@ export class ExecutionLoop implements GatewayListener {
   /** Orders that filled completely while our cancel was in flight: the cancel's answer is still due. */
   private readonly awaitingCancelReply = new Map<string, LiveOrder>();
   private book: BookTop | undefined;
+  private readonly mids: MidHistory;
   private lastQuotedMid = 0;
   private nextId = 1;
   private running = false;
@@ -59,7 +64,13 @@ export class ExecutionLoop implements GatewayListener {
     private readonly config: StrategyConfig,
     pnlConfig: PnlConfig,
   ) {
-    this.pnl = new PnlTracker(clock, pnlConfig, new Map([[instrument.symbol, instrument]]), () => this.mid());
+    const longest = Math.max(...pnlConfig.horizonsUs);
+    // Keep enough history to look back past the longest horizon plus any plausible network delay.
+    this.mids = new MidHistory(longest + 60_000_000);
+    this.pnl = new PnlTracker(clock, pnlConfig, new Map([[instrument.symbol, instrument]]), (_symbol, t, inclusive) => {
+      const mid = this.mids.at(t, inclusive);
+      return Number.isNaN(mid) ? this.mid() : mid;
+    });
     risk.onFreezeChange((frozen) => {
       metrics.setFrozen(frozen);
       if (frozen) this.cancelAll();
@@ -81,6 +92,7 @@ export class ExecutionLoop implements GatewayListener {
     if (event.symbol !== this.instrument.symbol) return;
     this.book = event;
     const mid = midTicks(event);
+    this.mids.push(event.exchangeTime, mid);
     this.risk.setMark(event.symbol, mid);
     this.metrics.setPositionNotional(event.symbol, this.risk.positionNotionalUsd(event.symbol));
     const movedBps = this.lastQuotedMid === 0 ? Infinity : (Math.abs(mid - this.lastQuotedMid) / this.lastQuotedMid) * 10_000;
@@ -183,11 +195,13 @@ export class ExecutionLoop implements GatewayListener {
       maxPositionUsd: this.config.maxPositionUsd,
     });
     this.lastQuotedMid = midTicks(book);
+    const tolerance = (this.lastQuotedMid * this.config.requoteThresholdBps) / 10_000;
     const covered = { buy: new Array<boolean>(this.config.levels).fill(false), sell: new Array<boolean>(this.config.levels).fill(false) };
     for (const order of this.orders.values()) {
       if (order.status === 'pending_cancel' || order.cancelOnAck) continue;
       const wanted = order.side === 'buy' ? quotes.bids[order.level] : quotes.asks[order.level];
-      if (wanted === order.priceTicks) {
+      // An order close enough to where it should be keeps its place in the queue.
+      if (wanted !== undefined && Math.abs(wanted - order.priceTicks) <= tolerance && !covered[order.side][order.level]) {
         covered[order.side][order.level] = true;
       } else if (order.status === 'open') {
         this.sendCancel(order);

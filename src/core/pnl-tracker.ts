@@ -12,6 +12,7 @@ export interface PnlConfig {
 
 export interface FillForPnl {
   readonly symbol: string;
+  readonly exchangeTime: Micros;
   readonly side: Side;
   readonly priceTicks: number;
   readonly limitTicks: number;
@@ -47,11 +48,15 @@ export interface PnlSummary {
   readonly markouts: readonly HorizonStats[];
 }
 
+/** Looks up the mid of a symbol in the venue's time: strictly before `t`, or at or before it. */
+export type MidAt = (symbol: string, t: Micros, inclusive: boolean) => number;
+
 /**
- * P&L attribution per fill, in bps of fill notional, from the bot's own view of the market:
- * gross = spread captured against the mid the bot holds when it learns of the fill;
- * adverse = mid move against the fill after each horizon (markout); slippage = price worse than the
- * order's limit (0 for maker fills); fees as charged (a rebate is negative).
+ * P&L attribution per fill, in bps of fill notional, from the market data the bot has seen, in the
+ * venue's time: gross = spread captured against the last mid stamped before the fill; adverse = the
+ * mid move against the fill after each horizon (markout: the last mid stamped at or before fill time + h,
+ * taken h after the bot learnt of the fill); slippage = price worse than the order's limit (0 for maker
+ * fills); fees as charged (a rebate is negative).
  */
 export class PnlTracker {
   private notional = 0;
@@ -68,7 +73,7 @@ export class PnlTracker {
     private readonly clock: Clock,
     private readonly config: PnlConfig,
     private readonly instruments: ReadonlyMap<string, Instrument>,
-    private readonly midTicks: (symbol: string) => number,
+    private readonly midAt: MidAt,
   ) {
     const n = config.horizonsUs.length;
     this.adverseUsd = new Array<number>(n).fill(0);
@@ -82,7 +87,7 @@ export class PnlTracker {
     const s = sideSign(fill.side);
     const usdPerTick = fill.qtyLots * inst.lotSize * inst.tickSize;
     const notional = fill.priceTicks * usdPerTick;
-    const midAtFill = this.midTicks(fill.symbol);
+    const midAtFill = this.midAt(fill.symbol, fill.exchangeTime, false);
     this.fillCount++;
     this.notional += notional;
     this.gross += s * (midAtFill - fill.priceTicks) * usdPerTick;
@@ -93,7 +98,7 @@ export class PnlTracker {
       const token = {};
       const settle = (): void => {
         if (!this.pendingByHorizon[i]!.delete(token)) return;
-        const later = this.midTicks(fill.symbol);
+        const later = this.midAt(fill.symbol, fill.exchangeTime + h, true);
         const adverse = s * (midAtFill - later) * usdPerTick;
         this.adverseUsd[i]! += adverse;
         this.perFillBps[i]!.push((adverse / notional) * 10_000);

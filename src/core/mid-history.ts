@@ -1,0 +1,57 @@
+import type { Micros } from './clock.ts';
+
+/**
+ * The mids the bot has seen, stamped with the exchange's time, kept for a bounded window. P&L asks
+ * "what was the mid just before this fill" and "what was it h later" in the venue's time, so that
+ * feed and response latency do not leak into the spread captured.
+ */
+export class MidHistory {
+  private times = new Float64Array(1024);
+  private mids = new Float64Array(1024);
+  private head = 0;
+  private size = 0;
+
+  constructor(private readonly windowUs: Micros) {}
+
+  push(exchangeTime: Micros, mid: number): void {
+    // Drop what fell out of the window, then grow if still full.
+    const cap = this.times.length;
+    while (this.size > 0 && this.times[this.head]! < exchangeTime - this.windowUs) {
+      this.head = (this.head + 1) % cap;
+      this.size--;
+    }
+    if (this.size === cap) this.grow();
+    const i = (this.head + this.size) % this.times.length;
+    this.times[i] = exchangeTime;
+    this.mids[i] = mid;
+    this.size++;
+  }
+
+  /** The last mid stamped strictly before `t` (or at or before `t` when `inclusive`); NaN if none is kept. */
+  at(t: Micros, inclusive: boolean): number {
+    const cap = this.times.length;
+    let lo = 0;
+    let hi = this.size;
+    // First index whose time is past t.
+    while (lo < hi) {
+      const m = (lo + hi) >> 1;
+      const tm = this.times[(this.head + m) % cap]!;
+      if (inclusive ? tm <= t : tm < t) lo = m + 1;
+      else hi = m;
+    }
+    return lo === 0 ? NaN : this.mids[(this.head + lo - 1) % cap]!;
+  }
+
+  private grow(): void {
+    const cap = this.times.length;
+    const times = new Float64Array(cap * 2);
+    const mids = new Float64Array(cap * 2);
+    for (let k = 0; k < this.size; k++) {
+      times[k] = this.times[(this.head + k) % cap]!;
+      mids[k] = this.mids[(this.head + k) % cap]!;
+    }
+    this.times = times;
+    this.mids = mids;
+    this.head = 0;
+  }
+}
