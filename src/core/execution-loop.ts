@@ -155,15 +155,17 @@ export class ExecutionLoop implements GatewayListener {
     this.stats.countFill(fill.qtyLots);
     this.metrics.countFill(fill.liquidity);
     this.recordLatency('fill', this.clock.now() - fill.exchangeTime);
+    // Retire a completed order before the risk monitor reacts: a freeze must not cancel what just filled.
+    const done = fill.leavesLots === 0;
+    if (done) {
+      this.orders.delete(order.clientId);
+      if (order.status === 'pending_cancel') this.awaitingCancelReply.set(order.clientId, order);
+    }
     const sample = this.risk.onFill(fill.symbol, fill.side, fill.qtyLots);
     this.metrics.observeRiskRatio(sample.ratio);
     this.metrics.setPositionNotional(fill.symbol, this.risk.positionNotionalUsd(fill.symbol));
     this.pnl.onFill({ ...fill, limitTicks: order.priceTicks });
-    if (fill.leavesLots === 0) {
-      this.orders.delete(order.clientId);
-      if (order.status === 'pending_cancel') this.awaitingCancelReply.set(order.clientId, order);
-      this.requote();
-    }
+    if (done) this.requote();
   }
 
   private forget(order: LiveOrder): void {

@@ -7,7 +7,7 @@ import type { Instrument } from './types.ts';
 /** Facts about the run that only the driver (simulator or live runner) knows. No wall-clock facts. */
 export interface ExecutionInfo {
   readonly scenario: string;
-  readonly seed: string;
+  readonly seed: number;
   readonly networkEnabled: boolean;
   readonly startUs: number;
   readonly endUs: number;
@@ -140,7 +140,7 @@ export interface Report {
     risk_freezes: number;
   };
   execution: {
-    seed: string;
+    seed: number;
     network_enabled: boolean;
     start_us: number;
     end_us: number;

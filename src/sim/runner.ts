@@ -54,8 +54,8 @@ function phasesOf(s: Scenario): MarketPhase[] {
  * runs it to the end of the last phase and assembles the report.
  */
 export async function runScenario(scenario: Scenario, options: RunOptions = {}): Promise<RunResult> {
-  const seed = String(options.seed ?? scenario.seed);
-  const streams = createStreams(seed);
+  const seed = options.seed ?? scenario.seed;
+  const streams = createStreams(String(seed));
   const clock = new VirtualClock({ start: 0, loopLimit: scenario.run.max_events });
   const registry = options.registry ?? new Registry();
   const digest = new EventDigest();
