@@ -14,7 +14,13 @@ const forbiddenSyntax = [
   { selector: "NewExpression[callee.name='Date']", message: 'No wall clock: use Clock.now().' },
   { selector: "MemberExpression[object.name='Math'][property.name='random']", message: 'Use a seeded seedrandom stream.' },
   { selector: "MemberExpression[object.name='process'][property.name='hrtime']", message: 'No wall clock.' },
+  { selector: "MemberExpression[object.name='globalThis'][property.name=/^(Date|performance|setTimeout|setInterval|setImmediate)$/]", message: 'No wall clock.' },
 ];
+
+const forbiddenModules = ['timers', 'node:timers', 'timers/promises', 'node:timers/promises', 'perf_hooks', 'node:perf_hooks'].map((name) => ({
+  name,
+  message: 'No wall-clock timers in src/core or src/sim: use the injected Clock.',
+}));
 
 export default tseslint.config(
   { ignores: ['node_modules/**', 'out/**', 'bench/results/**', 'coverage/**'] },
@@ -31,12 +37,19 @@ export default tseslint.config(
     rules: {
       'no-restricted-globals': ['error', ...forbiddenTime],
       'no-restricted-syntax': ['error', ...forbiddenSyntax],
+      'no-restricted-imports': ['error', { paths: forbiddenModules }],
     },
   },
   {
     files: ['src/core/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [{ group: ['**/sim/**', '**/sim', '**/cli/**'], message: 'src/core must not know about the simulator or the CLI.' }] }],
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: forbiddenModules,
+          patterns: [{ group: ['**/sim/**', '**/sim', '**/cli/**'], message: 'src/core must not know about the simulator or the CLI.' }],
+        },
+      ],
     },
   },
   {

@@ -1,7 +1,18 @@
 import { InputError, MmsimError } from '../core/errors.ts';
 
+/** A bad command line: the message is yargs' (or ours), followed by a pointer to --help. */
+export class UsageError extends InputError {
+  constructor(message: string) {
+    super(message, 'USAGE');
+  }
+}
+
 /** Prints one line for an error and returns the exit code: 2 for bad input, 1 otherwise. Never a stack trace. */
 export function reportError(err: unknown): number {
+  if (err instanceof UsageError) {
+    process.stderr.write(`mmsim: ${err.message}\nRun "mmsim --help" for usage.\n`);
+    return 2;
+  }
   if (err instanceof InputError || (err instanceof MmsimError && err.code === 'LOOP_LIMIT')) {
     process.stderr.write(`mmsim: ${err.message}\n`);
     return 2;

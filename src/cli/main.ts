@@ -1,11 +1,10 @@
 import yargs from 'yargs';
 import { runSimCommand } from './sim-command.ts';
-import { reportError } from './errors.ts';
+import { UsageError, reportError } from './errors.ts';
 
 /** Parses the command line and runs one command; returns the exit code (0 ok, 1 run failed a check, 2 bad input). */
 export async function main(argv: readonly string[]): Promise<number> {
   let exitCode = 0;
-  let usageError: string | undefined;
   const parser = yargs([...argv])
     .scriptName('mmsim')
     .usage('$0 <command> [options]\n\nDeterministic backtest and shadow simulator for a market-making bot.')
@@ -15,7 +14,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       (y) =>
         y
           .positional('scenario', { type: 'string', describe: 'Scenario YAML file, e.g. scenarios/burst.yaml', demandOption: true })
-          .option('seed', { type: 'number', describe: "Seed for every random stream (default: the scenario's seed)" })
+          .option('seed', { type: 'string', describe: "Seed for every random stream, a non-negative integer (default: the scenario's seed)" })
           .option('out', { type: 'string', describe: 'Output directory (default: out/<scenario name>)' })
           .option('quiet', { type: 'boolean', default: false, describe: 'Print nothing but errors' })
           .example('$0 sim scenarios/burst.yaml', 'Run the burst scenario with its own seed')
@@ -32,17 +31,14 @@ export async function main(argv: readonly string[]): Promise<number> {
     .wrap(Math.min(110, process.stdout.columns || 110))
     .exitProcess(false)
     .fail((msg, err) => {
+      // Throwing here stops yargs before it runs a command with a bad command line.
       if (err) throw err;
-      usageError = msg;
+      throw new UsageError(/^Not enough non-option arguments/.test(msg) && argv[0] === 'sim' ? 'sim: name a scenario file, e.g. mmsim sim scenarios/burst.yaml' : msg);
     });
   try {
     await parser.parseAsync();
   } catch (err) {
     return reportError(err);
-  }
-  if (usageError !== undefined) {
-    process.stderr.write(`mmsim: ${usageError}\nRun "mmsim --help" for usage.\n`);
-    return 2;
   }
   return exitCode;
 }

@@ -7,24 +7,36 @@ import { InputError } from '../core/errors.ts';
 
 export interface SimArgs {
   readonly scenario: string;
-  readonly seed: number | undefined;
+  readonly seed: string | undefined;
   readonly out: string | undefined;
   readonly quiet: boolean;
 }
 
 export async function runSimCommand(args: SimArgs): Promise<number> {
-  if (args.seed !== undefined && (!Number.isSafeInteger(args.seed) || args.seed < 0)) {
-    throw new InputError(`--seed: expected a non-negative integer, was ${args.seed}`);
-  }
+  const seed = parseSeed(args.seed);
   const scenario = await loadScenario(args.scenario);
-  const result = await runScenario(scenario, { seed: args.seed });
+  const result = await runScenario(scenario, { seed });
   const out = args.out ?? join('out', scenario.name);
-  await writeFilesAtomically([
-    [join(out, 'report.json'), result.reportJson],
-    [join(out, 'metrics.prom'), result.metricsText],
-  ]);
+  try {
+    await writeFilesAtomically([
+      [join(out, 'report.json'), result.reportJson],
+      [join(out, 'metrics.prom'), result.metricsText],
+    ]);
+  } catch (err) {
+    const reason = err instanceof Error ? err.message : String(err);
+    throw new InputError(`--out ${out}: cannot write the report there (${reason})`);
+  }
   if (!args.quiet) {
     process.stdout.write(`${formatSummary(result.report)}\nwrote ${join(out, 'report.json')} and ${join(out, 'metrics.prom')}\n`);
   }
   return 0;
+}
+
+function parseSeed(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const seed = Number(text);
+  if (!/^\d+$/.test(text.trim()) || !Number.isSafeInteger(seed)) {
+    throw new InputError(`--seed: expected a non-negative integer, was "${text}"`);
+  }
+  return seed;
 }

@@ -135,7 +135,7 @@ describe('mmsim sim: a successful run', () => {
     expect(typeof s.rejects_by_reason).toBe('object');
     expect(s.rejects_by_reason).not.toBeNull();
     expect(report.execution).toMatchObject({ seed: expect.anything(), network_enabled: expect.any(Boolean), events: expect.any(Number), digest: expect.stringMatching(/^[0-9a-f]{16,}$/) });
-    expect(String(report.execution.seed)).toBe('7'); // calm.yaml's own seed
+    expect(report.execution.seed).toBe(7); // calm.yaml's own seed
     expect(report.execution.events).toBeGreaterThan(0);
     expect(typeof report.positions.total_notional_usd).toBe('number');
     for (const key of ['net_bps', 'gross_bps', 'adverse_bps', 'slippage_bps', 'fees_bps']) expect(typeof report.pnl[key], `pnl.${key}`).toBe('number');
@@ -181,8 +181,8 @@ describe('mmsim sim: determinism and defaults', () => {
     expect(readFileSync(join(b, 'metrics.prom'), 'utf8')).toBe(readFileSync(join(a, 'metrics.prom'), 'utf8'));
     const five = JSON.parse(reportA).execution;
     const six = JSON.parse(readFileSync(join(c, 'report.json'), 'utf8')).execution;
-    expect(String(five.seed)).toBe('5');
-    expect(String(six.seed)).toBe('6');
+    expect(five.seed).toBe(5);
+    expect(six.seed).toBe(6);
     expect(six.digest).not.toBe(five.digest);
   });
 
@@ -252,10 +252,7 @@ describe('mmsim sim: bad input exits 2 with one line naming the file and the fie
   it('an unknown flag (--sedd 3)', async () => {
     expectBadInput(await unknownFlag(), [/Unknown argument: sedd/]);
   });
-  // BUG (src/cli/main.ts): the yargs .fail() callback records the message and returns instead of throwing,
-  // so yargs goes on to run the command: the whole scenario runs, the summary is printed and report.json
-  // and metrics.prom are written to --out before the usage error exits 2. Remove `.fails` once fixed.
-  it.fails('an unknown flag (--sedd 3) does not run the scenario or write --out (known bug)', async () => {
+  it('an unknown flag (--sedd 3) does not run the scenario or write --out', async () => {
     const run = await unknownFlag();
     expect(run.stdout).toBe('');
     expect(existsSync(unknownFlagOut())).toBe(false);
@@ -266,9 +263,7 @@ describe('mmsim sim: bad input exits 2 with one line naming the file and the fie
     expectBadInput(await seedAbc(), ['--seed']);
     expect(existsSync(join(tmp, 'out-seed-abc'))).toBe(false);
   });
-  // BUG (src/cli/main.ts + sim-command.ts): yargs coerces `abc` to NaN and the message says `was NaN`,
-  // not what the user typed. Remove `.fails` once fixed.
-  it.fails('a seed that is not a number is quoted back as typed (known bug)', async () => {
+  it('a seed that is not a number is quoted back as typed', async () => {
     expect((await seedAbc()).stderr).toContain('abc');
   });
 
@@ -280,10 +275,7 @@ describe('mmsim sim: bad input exits 2 with one line naming the file and the fie
   it('sim without a scenario', async () => {
     expectBadInput(await noScenario(), []);
   });
-  // BUG (src/cli/main.ts, same cause as --sedd): yargs' "Missing required argument: scenario" is swallowed
-  // and the command runs with scenario = undefined; the message is
-  // `mmsim: undefined: cannot read file (The "path" argument must be of type string ... Received undefined)`.
-  it.fails('sim without a scenario says that the scenario is missing (known bug)', async () => {
+  it('sim without a scenario says that the scenario is missing', async () => {
     const { stderr } = await noScenario();
     expect(stderr).toMatch(/scenario/i);
     expect(stderr).not.toContain('undefined');
@@ -306,9 +298,9 @@ describe('mmsim: help and unwritable output', () => {
     const file = join(dir, 'taken');
     writeFileSync(file, 'keep me\n');
     const run = await mmsim(['sim', 'scenarios/calm.yaml', '--quiet', '--out', file]);
-    // Today this is exit 1 ("internal error (please report it): EEXIST: file already exists, mkdir ..."):
-    // arguably bad input (2). The contract asked here: non-zero, one line, no stack trace.
-    expect(run.code).not.toBe(0);
+    // A place the report cannot be written to is bad input: exit 2, one line naming it.
+    expect(run.code).toBe(2);
+    expect(run.stderr).not.toContain('internal error');
     expect(messageLines(run.stderr)).toHaveLength(1);
     expect(run.stderr).not.toMatch(/^\s+at /m);
     expect(run.stderr).toContain(file);
