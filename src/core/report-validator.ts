@@ -1,27 +1,91 @@
 import type { Report } from './report.ts';
 
+/** Tolerance of the P&L identity check, in bps (the seed's audit tolerance). */
+export const PNL_IDENTITY_TOLERANCE_BPS = 0.05;
+
+type Rule = (r: Report) => string | string[] | null;
+
+const sum = (rec: Record<string, number>): number => Object.values(rec).reduce((a, b) => a + b, 0);
+
+function percentileOrder(label: string, p50: number, p95: number, p99: number): string | null {
+  return p50 <= p95 && p95 <= p99 ? null : `${label} percentiles out of order: p50 ${p50}, p95 ${p95}, p99 ${p99}`;
+}
+
 /**
- * The seed's CI check, plus the invariants a report must satisfy. Returns warnings, one line each;
- * an empty list means the report is sane.
+ * Each rule returns a warning (or several) when the report breaks it. The first two are the seed's
+ * CI check; the others are invariants that a report from a correct run always satisfies.
  */
+export const VALIDATION_RULES: Readonly<Record<string, Rule>> = {
+  zero_latency_p95: (r) =>
+    r.execution.network_enabled && r.summary.latency_p95_ms === 0 ? 'latency_p95_ms is zero while network_enabled=true: check instrumentation' : null,
+  zero_risk_ratio_p95: (r) =>
+    r.execution.network_enabled && r.summary.risk_ratio_p95 === 0 ? 'risk_ratio_p95 is zero while network_enabled=true: check instrumentation' : null,
+  invalid_latency_samples: (r) =>
+    r.summary.invalid_latency_samples > 0 ? `${r.summary.invalid_latency_samples} invalid latency samples (NaN or negative) were recorded: a simulator bug` : null,
+  unexpected_events: (r) =>
+    r.summary.unexpected_events > 0 ? `${r.summary.unexpected_events} execution events arrived for orders the bot does not know` : null,
+  rate_range: (r) => {
+    const f = r.summary.maker_fill_rate;
+    return f >= 0 && f <= 1 ? null : `maker_fill_rate ${f} is outside [0, 1]`;
+  },
+  fill_rate_definition: (r) => {
+    const s = r.summary;
+    const expected = s.orders_placed > 0 ? s.orders_filled / s.orders_placed : 0;
+    return s.maker_fill_rate === expected ? null : `maker_fill_rate ${s.maker_fill_rate} is not orders_filled / orders_placed = ${expected}`;
+  },
+  latency_order: (r) => {
+    const s = r.summary;
+    const out = [percentileOrder('latency', s.latency_p50_ms, s.latency_p95_ms, s.latency_p99_ms)];
+    for (const [op, l] of Object.entries(s.latency_ms)) out.push(percentileOrder(`latency_ms.${op}`, l.p50, l.p95, l.p99));
+    return out.filter((x): x is string => x !== null);
+  },
+  latency_counts: (r) => {
+    const s = r.summary.latency_ms;
+    return s.fill.count === r.summary.fills ? null : `latency_ms.fill.count ${s.fill.count} differs from fills ${r.summary.fills}`;
+  },
+  reject_counts: (r) => {
+    const total = sum(r.summary.rejects_by_reason);
+    return total === r.summary.orders_rejected ? null : `rejects_by_reason sums to ${total}, orders_rejected is ${r.summary.orders_rejected}`;
+  },
+  order_counts: (r) => {
+    const s = r.summary;
+    const out: string[] = [];
+    if (s.orders_filled > s.orders_placed) out.push(`orders_filled ${s.orders_filled} exceeds orders_placed ${s.orders_placed}`);
+    if (s.orders_canceled > s.orders_placed) out.push(`orders_canceled ${s.orders_canceled} exceeds orders_placed ${s.orders_placed}`);
+    if (s.orders_placed > s.orders_sent) out.push(`orders_placed ${s.orders_placed} exceeds orders_sent ${s.orders_sent}`);
+    if (s.orders_canceled + sum(s.cancel_rejects_by_reason) > s.cancels_sent) {
+      out.push(`cancel answers (${s.orders_canceled} canceled + ${sum(s.cancel_rejects_by_reason)} refused) exceed cancels_sent ${s.cancels_sent}`);
+    }
+    if (s.orders_filled > s.fills) out.push(`orders_filled ${s.orders_filled} exceeds fills ${s.fills}`);
+    return out;
+  },
+  risk_counts: (r) => {
+    const s = r.summary;
+    const out: string[] = [];
+    if (s.risk_breaches > s.risk_samples) out.push(`risk_breaches ${s.risk_breaches} exceeds risk_samples ${s.risk_samples}`);
+    if (s.risk_samples !== s.fills) out.push(`risk_samples ${s.risk_samples} differs from fills ${s.fills}: the ratio is sampled after every fill`);
+    if (s.risk_ratio_p95 > s.risk_ratio_max) out.push(`risk_ratio_p95 ${s.risk_ratio_p95} exceeds risk_ratio_max ${s.risk_ratio_max}`);
+    if (s.risk_breaches > 0 && !(s.risk_ratio_max > 1)) out.push(`risk_breaches ${s.risk_breaches} but risk_ratio_max ${s.risk_ratio_max} <= 1`);
+    return out;
+  },
+  pnl_identity: (r) => {
+    const p = r.pnl;
+    const gap = p.net_bps - (p.gross_bps - p.adverse_bps - p.slippage_bps - p.fees_bps);
+    return Math.abs(gap) <= PNL_IDENTITY_TOLERANCE_BPS
+      ? null
+      : `P&L identity broken: net_bps ${p.net_bps} != gross ${p.gross_bps} - adverse ${p.adverse_bps} - slippage ${p.slippage_bps} - fees ${p.fees_bps} (gap ${gap} bps)`;
+  },
+  pnl_fills: (r) => (r.pnl.fills === r.summary.fills ? null : `pnl.fills ${r.pnl.fills} differs from summary.fills ${r.summary.fills}`),
+};
+
+/** Runs every rule; an empty list means the report is sane. Warnings are one line each. */
 export function validateReport(r: Report): string[] {
-  const w: string[] = [];
-  const s = r.summary;
-  if (r.execution.network_enabled) {
-    if (s.latency_p95_ms === 0) w.push('latency_p95_ms is zero while network_enabled=true: check instrumentation');
-    if (s.risk_ratio_p95 === 0) w.push('risk_ratio_p95 is zero while network_enabled=true: check instrumentation');
+  const warnings: string[] = [];
+  for (const rule of Object.values(VALIDATION_RULES)) {
+    const w = rule(r);
+    if (w === null) continue;
+    if (Array.isArray(w)) warnings.push(...w);
+    else warnings.push(w);
   }
-  if (s.invalid_latency_samples > 0) w.push(`${s.invalid_latency_samples} invalid latency samples (NaN or negative) were recorded: a simulator bug`);
-  if (s.unexpected_events > 0) w.push(`${s.unexpected_events} execution events arrived for orders the bot does not know`);
-  if (s.maker_fill_rate < 0 || s.maker_fill_rate > 1) w.push(`maker_fill_rate ${s.maker_fill_rate} is outside [0, 1]`);
-  if (!(s.latency_p50_ms <= s.latency_p95_ms && s.latency_p95_ms <= s.latency_p99_ms)) {
-    w.push(`latency percentiles out of order: p50 ${s.latency_p50_ms} p95 ${s.latency_p95_ms} p99 ${s.latency_p99_ms}`);
-  }
-  if (s.orders_filled > s.orders_placed) w.push(`orders_filled ${s.orders_filled} exceeds orders_placed ${s.orders_placed}`);
-  const rejects = Object.values(s.rejects_by_reason).reduce((a, b) => a + b, 0);
-  if (rejects !== s.orders_rejected) w.push(`rejects_by_reason sums to ${rejects}, orders_rejected is ${s.orders_rejected}`);
-  const p = r.pnl;
-  const gap = p.net_bps - (p.gross_bps - p.adverse_bps - p.slippage_bps - p.fees_bps);
-  if (Math.abs(gap) > 1e-9) w.push(`P&L identity broken: net_bps - (gross - adverse - slippage - fees) = ${gap}`);
-  return w;
+  return warnings;
 }

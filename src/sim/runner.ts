@@ -7,6 +7,8 @@ import { validateReport } from '../core/report-validator.ts';
 import { RiskMonitor } from '../core/risk-monitor.ts';
 import type { Instrument } from '../core/types.ts';
 import { EventDigest } from './event-digest.ts';
+import { checkExpectations } from './expectations.ts';
+import type { ExpectationResult } from './expectations.ts';
 import { OrderedChannel, createLatencyModel } from './latency-model.ts';
 import { OrderBook } from './order-book.ts';
 import { riskAverseQueue } from './queue-model.ts';
@@ -30,6 +32,8 @@ export interface RunResult {
   readonly reportJson: string;
   /** Prometheus text exposition of the run's registry. */
   readonly metricsText: string;
+  /** The scenario's `expect:` bounds, checked against the report (empty without an expect block). */
+  readonly expectations: readonly ExpectationResult[];
 }
 
 function phasesOf(s: Scenario): MarketPhase[] {
@@ -160,5 +164,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
     },
   });
   report.warnings = validateReport(report);
-  return { report, reportJson: `${JSON.stringify(report, null, 2)}\n`, metricsText: await registry.metrics() };
+  const expectations = scenario.expect ? checkExpectations(report, scenario.expect) : [];
+  if (expectations.length > 0) report.expectations = expectations;
+  return { report, reportJson: `${JSON.stringify(report, null, 2)}\n`, metricsText: await registry.metrics(), expectations };
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { expectationsSchema } from '../expectations.ts';
 import { durationSchema, positiveDurationSchema } from './duration.ts';
 
 const nonNegative = z.number().nonnegative();
@@ -90,6 +91,8 @@ export const scenarioSchema = z.strictObject({
   risk: riskSchema,
   pnl: pnlSchema.prefault({}),
   run: runSchema.prefault({}),
+  /** Bounds on the report checked after the run: a miss makes `mmsim sim` exit 1. */
+  expect: expectationsSchema.optional(),
 });
 
 export type Scenario = z.output<typeof scenarioSchema>;

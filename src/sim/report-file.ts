@@ -1,0 +1,83 @@
+import { readFile } from 'node:fs/promises';
+import { z } from 'zod';
+import { InputError } from '../core/errors.ts';
+import type { Report } from '../core/report.ts';
+
+const count = z.number().int().nonnegative();
+const latency = z.looseObject({ count, p50: z.number(), p95: z.number(), p99: z.number() });
+
+/** The part of report.json that validation reads; extra keys are welcome (reports grow over versions). */
+const reportSchema = z.looseObject({
+  summary: z.looseObject({
+    orders_sent: count,
+    orders_placed: count,
+    orders_filled: count,
+    orders_canceled: count,
+    orders_rejected: count,
+    rejects_by_reason: z.record(z.string(), count),
+    cancels_sent: count,
+    cancel_rejects_by_reason: z.record(z.string(), count),
+    unexpected_events: count,
+    fills: count,
+    maker_fill_rate: z.number(),
+    latency_p50_ms: z.number(),
+    latency_p95_ms: z.number(),
+    latency_p99_ms: z.number(),
+    latency_ms: z.looseObject({ place: latency, cancel: latency, fill: latency }),
+    invalid_latency_samples: count,
+    risk_ratio_p95: z.number(),
+    risk_ratio_max: z.number(),
+    risk_samples: count,
+    risk_breaches: count,
+  }),
+  execution: z.looseObject({ seed: z.number(), network_enabled: z.boolean(), events: count, digest: z.string() }),
+  positions: z.looseObject({ total_notional_usd: z.number() }),
+  pnl: z.looseObject({
+    fills: count,
+    net_bps: z.number(),
+    gross_bps: z.number(),
+    adverse_bps: z.number(),
+    slippage_bps: z.number(),
+    fees_bps: z.number(),
+  }),
+  warnings: z.array(z.string()),
+});
+
+function lineCol(text: string, position: number): string {
+  const before = text.slice(0, position);
+  const line = before.split('\n').length;
+  return `${line}:${position - before.lastIndexOf('\n')}`;
+}
+
+const pathText = (path: readonly PropertyKey[]): string =>
+  path.map((p, i) => (typeof p === 'number' ? `[${p}]` : `${i > 0 ? '.' : ''}${String(p)}`)).join('');
+
+/** Parses a report.json given by a user; anything unusable is an InputError naming the file and field. */
+export function parseReport(text: string, file: string): Report {
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (err) {
+    const msg = err instanceof Error ? err.message : String(err);
+    const pos = /position (\d+)/.exec(msg);
+    throw new InputError(`${file}${pos ? `:${lineCol(text, Number(pos[1]))}` : ''}: not valid JSON (${msg})`, 'INVALID_REPORT');
+  }
+  const parsed = reportSchema.safeParse(data);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.slice(0, 5).map((i) => `${file}: ${pathText(i.path) || '(top level)'}: ${i.message}`);
+    const more = parsed.error.issues.length - lines.length;
+    throw new InputError(`${lines.join('\n')}${more > 0 ? `\nand ${more} more problems` : ''}`, 'INVALID_REPORT');
+  }
+  return parsed.data as unknown as Report;
+}
+
+export async function loadReport(file: string): Promise<Report> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? 'error';
+    throw new InputError(`${file}: cannot read file (${code}: ${(err as Error).message.replace(/^\w+: /, '')})`, 'INVALID_REPORT');
+  }
+  return parseReport(text, file);
+}
