@@ -1,5 +1,6 @@
 import yargs from 'yargs';
 import { runSimCommand } from './sim-command.ts';
+import { runValidateCommand } from './validate-command.ts';
 import { UsageError, reportError } from './errors.ts';
 
 /** Parses the command line and runs one command; returns the exit code (0 ok, 1 run failed a check, 2 bad input). */
@@ -21,6 +22,18 @@ export async function main(argv: readonly string[]): Promise<number> {
           .example('$0 sim scenarios/burst.yaml --seed 7 --out runs/b7', 'Another seed, another folder'),
       async (args) => {
         exitCode = await runSimCommand({ scenario: args.scenario, seed: args.seed, out: args.out, quiet: args.quiet });
+      },
+    )
+    .command(
+      'validate <report>',
+      "Check a report.json: the seed's CI check (zero p95 with the network on) and the report's invariants",
+      (y) =>
+        y
+          .positional('report', { type: 'string', describe: 'A report.json written by mmsim sim', demandOption: true })
+          .option('strict', { type: 'boolean', default: false, describe: 'Exit 1 when there is any warning' })
+          .example('$0 validate out/burst/report.json --strict', 'Fail a CI job on any warning'),
+      async (args) => {
+        exitCode = await runValidateCommand({ report: args.report, strict: args.strict });
       },
     )
     .demandCommand(1, 'Name a command: mmsim sim <scenario.yaml>')

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { writeFilesAtomically } from '../sim/atomic-write.ts';
 import { runScenario } from '../sim/runner.ts';
 import { loadScenario } from '../sim/scenario/load-scenario.ts';
+import { describeFailure } from '../sim/expectations.ts';
 import { formatSummary } from '../sim/summary-format.ts';
 import { InputError } from '../core/errors.ts';
 
@@ -29,7 +30,12 @@ export async function runSimCommand(args: SimArgs): Promise<number> {
   if (!args.quiet) {
     process.stdout.write(`${formatSummary(result.report)}\nwrote ${join(out, 'report.json')} and ${join(out, 'metrics.prom')}\n`);
   }
-  return 0;
+  const failed = result.expectations.filter((e) => !e.ok);
+  for (const e of failed) process.stderr.write(`${describeFailure(e)}\n`);
+  if (!args.quiet && result.expectations.length > 0 && failed.length === 0) {
+    process.stdout.write(`expectations: all ${result.expectations.length} met\n`);
+  }
+  return failed.length > 0 ? 1 : 0;
 }
 
 function parseSeed(text: string | undefined): number | undefined {
