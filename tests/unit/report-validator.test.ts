@@ -1,0 +1,90 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { Report } from '../../src/core/report.ts';
+import { VALIDATION_RULES, validateReport } from '../../src/core/report-validator.ts';
+import { repoRoot, scenarioFiles } from '../support/run.ts';
+
+const golden = (name: string): Report => JSON.parse(readFileSync(join(repoRoot, 'tests', 'golden', `${name}.report.json`), 'utf8')) as Report;
+
+// One hand corruption per rule; each must make exactly that rule fire.
+const corruptions: Record<keyof typeof VALIDATION_RULES, (r: Report) => void> = {
+  zero_latency_p95: (r) => {
+    r.summary.latency_p50_ms = 0;
+    r.summary.latency_p95_ms = 0;
+  },
+  zero_risk_ratio_p95: (r) => {
+    r.summary.risk_ratio_p95 = 0;
+  },
+  invalid_latency_samples: (r) => {
+    r.summary.invalid_latency_samples = 3;
+  },
+  unexpected_events: (r) => {
+    r.summary.unexpected_events = 1;
+  },
+  rate_range: (r) => {
+    r.summary.maker_fill_rate = 1.5;
+  },
+  fill_rate_definition: (r) => {
+    r.summary.maker_fill_rate = r.summary.maker_fill_rate / 2;
+  },
+  latency_order: (r) => {
+    r.summary.latency_ms.cancel.p99 = r.summary.latency_ms.cancel.p50 / 2;
+  },
+  latency_counts: (r) => {
+    r.summary.latency_ms.fill.count += 1;
+  },
+  reject_counts: (r) => {
+    r.summary.orders_rejected += 1;
+  },
+  order_counts: (r) => {
+    r.summary.orders_canceled = r.summary.cancels_sent + 1;
+  },
+  risk_counts: (r) => {
+    r.summary.risk_breaches = 2;
+  },
+  pnl_identity: (r) => {
+    r.pnl.net_bps += 0.06;
+  },
+  pnl_fills: (r) => {
+    r.pnl.fills += 1;
+  },
+};
+
+describe('report validator', () => {
+  it('is silent on every golden report', () => {
+    for (const file of scenarioFiles()) expect(validateReport(golden(file.replace('.yaml', ''))), file).toEqual([]);
+  });
+
+  for (const [rule, corrupt] of Object.entries(corruptions)) {
+    it(`rule ${rule} fires on a hand-corrupted report`, () => {
+      const r = golden('burst');
+      corrupt(r);
+      const fired = Object.entries(VALIDATION_RULES)
+        .filter(([, check]) => {
+          const w = check(r);
+          return w !== null && (!Array.isArray(w) || w.length > 0);
+        })
+        .map(([name]) => name);
+      expect(fired).toContain(rule);
+      expect(validateReport(r).length).toBeGreaterThan(0);
+    });
+  }
+
+  it('has a corruption test for every rule', () => {
+    expect(Object.keys(corruptions).sort()).toEqual(Object.keys(VALIDATION_RULES).sort());
+  });
+
+  it('tolerates a P&L gap up to 0.05 bps, as the audit does', () => {
+    const r = golden('burst');
+    r.pnl.net_bps += 0.04;
+    expect(validateReport(r)).toEqual([]);
+  });
+
+  it('the seed check only applies with the network enabled', () => {
+    const r = golden('burst');
+    corruptions.zero_latency_p95(r);
+    r.execution.network_enabled = false;
+    expect(VALIDATION_RULES.zero_latency_p95!(r)).toBeNull();
+  });
+});
