@@ -6,7 +6,7 @@ import { VALIDATION_RULES, validateReport } from '../../src/core/report-validato
 import { repoRoot, scenarioFiles } from '../support/run.ts';
 
 type Mutable<T> = { -readonly [K in keyof T]: Mutable<T[K]> };
-type MutableReport = Mutable<Report> & Report;
+type MutableReport = Mutable<Report>;
 const golden = (name: string): MutableReport =>
   JSON.parse(readFileSync(join(repoRoot, 'tests', 'golden', `${name}.report.json`), 'utf8')) as MutableReport;
 
