@@ -38,6 +38,10 @@ export interface PnlSummary {
   readonly slippage_usd: number;
   readonly fees_usd: number;
   readonly net_usd: number;
+  /** Cash from fills and fees plus the open position valued at the last mid: the run's true P&L. */
+  readonly total_usd: number;
+  /** total_usd - (gross_usd - slippage_usd - fees_usd): what holding the inventory while the mid moved made or lost. */
+  readonly inventory_mtm_usd: number;
   readonly gross_bps: number;
   readonly adverse_bps: number;
   readonly slippage_bps: number;
@@ -64,6 +68,8 @@ export class PnlTracker {
   private slippage = 0;
   private fees = 0;
   private fillCount = 0;
+  private cash = 0;
+  private readonly positions = new Map<string, number>();
   private readonly adverseUsd: number[];
   private readonly perFillBps: number[][];
   private readonly truncated: number[];
@@ -93,6 +99,8 @@ export class PnlTracker {
     this.gross += s * (midAtFill - fill.priceTicks) * usdPerTick;
     this.slippage += s * (fill.priceTicks - fill.limitTicks) * usdPerTick;
     this.fees += fill.feeUsd;
+    this.cash -= s * notional + fill.feeUsd;
+    this.positions.set(fill.symbol, (this.positions.get(fill.symbol) ?? 0) + s * fill.qtyLots);
     const now = this.clock.now();
     this.config.horizonsUs.forEach((h, i) => {
       const token = {};
@@ -122,6 +130,12 @@ export class PnlTracker {
     const adverseBps = bps(adverseUsd);
     const slippageBps = bps(this.slippage);
     const feesBps = bps(this.fees);
+    let inventoryValue = 0;
+    for (const [symbol, lots] of this.positions) {
+      const inst = this.instruments.get(symbol)!;
+      inventoryValue += lots * inst.lotSize * this.midAt(symbol, Number.MAX_SAFE_INTEGER, true) * inst.tickSize;
+    }
+    const total = this.cash + inventoryValue;
     return {
       fills: this.fillCount,
       notional_usd: this.notional,
@@ -130,6 +144,8 @@ export class PnlTracker {
       slippage_usd: this.slippage,
       fees_usd: this.fees,
       net_usd: this.gross - adverseUsd - this.slippage - this.fees,
+      total_usd: total,
+      inventory_mtm_usd: total - (this.gross - this.slippage - this.fees),
       gross_bps: grossBps,
       adverse_bps: adverseBps,
       slippage_bps: slippageBps,

@@ -45,6 +45,10 @@ describe('PnlTracker decomposition (hand-computed)', () => {
     expect(s.net_usd).toBeCloseTo(-1.99, 12);
     expect(s.net_bps).toBeCloseTo(-201.010101, 5);
     expect(s.net_bps).toBe(s.gross_bps - s.adverse_bps - s.slippage_bps - s.fees_bps);
+    // Still long 1 unit bought at 99 USD, now marked at 97: total = -99 + 0.01 + 97 = -1.99 USD;
+    // of which gross - fees = 1.01 USD from the spread and the rebate, -3 USD from holding the inventory.
+    expect(s.total_usd).toBeCloseTo(-1.99, 12);
+    expect(s.inventory_mtm_usd).toBeCloseTo(-3, 12);
   });
 
   it('a maker sell above mid, then the mid rises: the markout is adverse for a sell', () => {
