@@ -27,6 +27,7 @@ export function formatSummary(r: Report): string {
     lat,
     `risk     ratio p95 ${num(s.risk_ratio_p95, 4)}  max ${num(s.risk_ratio_max, 4)}  breaches ${s.risk_breaches}  freezes ${s.risk_freezes}`,
     `pnl      net ${num(r.pnl.net_bps, 3)} bps = gross ${num(r.pnl.gross_bps, 3)} - adverse@${r.pnl.adverse_horizon_ms}ms ${num(r.pnl.adverse_bps, 3)} - slippage ${num(r.pnl.slippage_bps, 3)} - fees ${num(r.pnl.fees_bps, 3)}  (${num(r.pnl.net_usd, 2)} USD on ${num(r.pnl.notional_usd, 0)} USD traded)`,
+    `         total ${num(r.pnl.total_usd, 2)} USD marked to the last mid, of which inventory ${num(r.pnl.inventory_mtm_usd, 2)} USD`,
     `position ${num(r.positions.total_notional_usd, 2)} USD notional, ${r.positions.open_orders} open orders`,
     `digest   ${r.execution.digest}`,
   ];
