@@ -17,11 +17,26 @@ export async function main(argv: readonly string[]): Promise<number> {
           .positional('scenario', { type: 'string', describe: 'Scenario YAML file, e.g. scenarios/burst.yaml', demandOption: true })
           .option('seed', { type: 'string', describe: "Seed for every random stream, a non-negative integer (default: the scenario's seed)" })
           .option('out', { type: 'string', describe: 'Output directory (default: out/<scenario name>)' })
-          .option('quiet', { type: 'boolean', default: false, describe: 'Print nothing but errors' })
+          .option('quiet', { type: 'boolean', default: false, describe: 'Print nothing but errors (and, with --metrics-port, the metrics URL)' })
+          .option('metrics-port', {
+            type: 'string',
+            describe: "Serve the run's Prometheus metrics at http://HOST:PORT/metrics while it runs (0: a free port; the URL is printed on stderr)",
+          })
+          .option('metrics-host', { type: 'string', describe: 'Address to serve the metrics on (default: 127.0.0.1)' })
+          .option('hold', { type: 'boolean', default: false, describe: 'With --metrics-port: keep serving after the run until SIGINT or SIGTERM (Ctrl-C), then exit' })
           .example('$0 sim scenarios/burst.yaml', 'Run the burst scenario with its own seed')
-          .example('$0 sim scenarios/burst.yaml --seed 7 --out runs/b7', 'Another seed, another folder'),
+          .example('$0 sim scenarios/burst.yaml --seed 7 --out runs/b7', 'Another seed, another folder')
+          .example('$0 sim scenarios/burst.yaml --metrics-port 9464 --hold', 'Serve the metrics for Prometheus until Ctrl-C'),
       async (args) => {
-        exitCode = await runSimCommand({ scenario: args.scenario, seed: args.seed, out: args.out, quiet: args.quiet });
+        exitCode = await runSimCommand({
+          scenario: args.scenario,
+          seed: args.seed,
+          out: args.out,
+          quiet: args.quiet,
+          metricsPort: args.metricsPort,
+          metricsHost: args.metricsHost,
+          hold: args.hold,
+        });
       },
     )
     .command(

@@ -17,14 +17,24 @@ import type { Scenario } from './scenario/schema.ts';
 import { SimExchange } from './sim-exchange.ts';
 import { SyntheticMarket } from './synthetic-market.ts';
 import type { MarketPhase } from './synthetic-market.ts';
-import { VirtualClock } from './virtual-clock.ts';
+import { LoopLimitError, VirtualClock } from './virtual-clock.ts';
 
 export interface RunOptions {
   /** Overrides the scenario's seed. */
   readonly seed?: number;
   /** A registry to register the bot's metrics in (e.g. one served live); a fresh one by default. */
   readonly registry?: Registry;
+  /**
+   * Awaited between slices of the run (every PACE_SLICE_EVENTS callbacks), e.g. to yield to the event
+   * loop so that a metrics endpoint can answer while the run goes on. The slicing and the hook never
+   * change a result: the same callbacks run in the same order, with or without it. The simulator itself
+   * never reads a real timer: the caller decides what pacing means.
+   */
+  readonly pace?: () => Promise<void>;
 }
+
+/** Callbacks run between two awaits of `RunOptions.pace`: a few ms of work, so the pause costs nothing. */
+export const PACE_SLICE_EVENTS = 4096;
 
 export interface RunResult {
   readonly report: Report;
@@ -141,7 +151,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
 
   market.start();
   loop.start();
-  clock.runUntil(endUs);
+  await runClock(clock, endUs, scenario.run.max_events, options.pace);
 
   const report = buildReport({
     execution: {
@@ -167,4 +177,18 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
   const expectations = scenario.expect ? checkExpectations(report, scenario.expect) : [];
   if (expectations.length > 0) report.expectations = expectations;
   return { report, reportJson: `${JSON.stringify(report, null, 2)}\n`, metricsText: await registry.metrics(), expectations };
+}
+
+/**
+ * clock.runUntil(endUs) in slices of PACE_SLICE_EVENTS callbacks, awaiting `pace` between slices. The
+ * loop limit (`run.max_events`) applies to the whole run, as one runUntil call would apply it, with the
+ * same error.
+ */
+async function runClock(clock: VirtualClock, endUs: number, maxEvents: number, pace: (() => Promise<void>) | undefined): Promise<void> {
+  for (;;) {
+    const budget = Math.min(PACE_SLICE_EVENTS, maxEvents - clock.eventsProcessed);
+    if (clock.runUntilAtMost(endUs, budget)) return;
+    if (clock.eventsProcessed >= maxEvents) throw new LoopLimitError('runUntil', maxEvents, clock.now());
+    if (pace) await pace();
+  }
 }

@@ -135,6 +135,26 @@ export class VirtualClock implements Clock {
     this.current = t;
   }
 
+  /**
+   * A resumable runUntil(t): runs at most `maxRuns` of the callbacks due at or before `t`. Returns true
+   * when none is left (now is then `t`, as after runUntil), false when it stopped after `maxRuns` with
+   * more still due (now is the time of the last callback run). Calling it until it returns true runs
+   * exactly the callbacks runUntil(t) runs, in the same order, so a caller can do other work between
+   * slices. Stopping at `maxRuns` is not an error here (the caller owns the budget and the loop limit).
+   */
+  runUntilAtMost(t: Micros, maxRuns: number): boolean {
+    requireIntegerTime(t, 'VirtualClock.runUntilAtMost time');
+    if (t < this.current) {
+      throw new TimeTravelError(`VirtualClock.runUntilAtMost(${t}) is before now (${this.current} µs)`);
+    }
+    if (!Number.isSafeInteger(maxRuns) || maxRuns < 0) {
+      throw new InvariantError(`VirtualClock.runUntilAtMost maxRuns must be a non-negative integer, got ${maxRuns}`);
+    }
+    if (!this.runDue(t, 'runUntilAtMost', maxRuns, false)) return false;
+    this.current = t;
+    return true;
+  }
+
   /** Run until nothing is pending; now stays at the time of the last callback. */
   runAll(): void {
     this.runDue(Number.MAX_SAFE_INTEGER, 'runAll', this.loopLimit, true);
@@ -142,9 +162,10 @@ export class VirtualClock implements Clock {
 
   /**
    * Run callbacks due at or before `limitTime`, at most `maxRuns` of them. When `overrunIsError`, one
-   * more due callback after `maxRuns` is a LoopLimitError rather than a stop.
+   * more due callback after `maxRuns` is a LoopLimitError rather than a stop. Returns true when no
+   * callback due at or before `limitTime` is left, false when it stopped at `maxRuns`.
    */
-  private runDue(limitTime: number, operation: string, maxRuns: number, overrunIsError: boolean): void {
+  private runDue(limitTime: number, operation: string, maxRuns: number, overrunIsError: boolean): boolean {
     if (this.running) {
       throw new InvariantError(`VirtualClock.${operation} called from inside a callback (re-entrant run)`);
     }
@@ -159,7 +180,7 @@ export class VirtualClock implements Clock {
         }
         if (ran === maxRuns) {
           if (overrunIsError) throw new LoopLimitError(operation, ran, this.current);
-          return;
+          return false;
         }
         const at = queue.peekTime();
         const callback = queue.pop()!;
@@ -168,6 +189,7 @@ export class VirtualClock implements Clock {
         this.processed++;
         callback();
       }
+      return true;
     } finally {
       this.running = false;
     }
