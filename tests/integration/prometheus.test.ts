@@ -158,7 +158,18 @@ afterAll(async () => {
   expect(pgrep, 'processes still running with the test folder in their command line').toBe('');
 });
 
-describe('Prometheus scraping mmsim sim --metrics-port --hold', () => {
+// CI (.ci/run installs Debian's prometheus) must run this test: a missing binary there is a failure.
+// On a developer's machine with only Node.js and npm, `npm test` stays green and says loudly what it skipped.
+const mustRun = Boolean(process.env.CI);
+const available = onPath('prometheus') !== undefined;
+if (!available && !mustRun) {
+  console.warn(
+    "SKIPPED tests/integration/prometheus.test.ts: the prometheus binary is not on PATH. Install Debian's package " +
+      '(sudo apt-get install -y prometheus) or run .ci/run to include the real-Prometheus scrape test.',
+  );
+}
+
+describe.skipIf(!available && !mustRun)('Prometheus scraping mmsim sim --metrics-port --hold', () => {
   it('histogram_quantile(0.95) of mm_latency_ms{op="place"} lies in the bucket of the exact p95 of report.json', { timeout: 75_000 }, async () => {
     const prometheus = onPath('prometheus');
     if (!prometheus) {
