@@ -51,13 +51,14 @@ async function finishRun(args: SimArgs, scenario: Scenario, result: RunResult): 
     await writeFilesAtomically([
       [join(out, 'report.json'), result.reportJson],
       [join(out, 'metrics.prom'), result.metricsText],
+      [join(out, 'fills.csv'), result.fillsCsv],
     ]);
   } catch (err) {
     const reason = err instanceof Error ? err.message : String(err);
     throw new InputError(`--out ${out}: cannot write the report there (${reason})`);
   }
   if (!args.quiet) {
-    process.stdout.write(`${formatSummary(result.report)}\nwrote ${join(out, 'report.json')} and ${join(out, 'metrics.prom')}\n`);
+    process.stdout.write(`${formatSummary(result.report)}\nwrote ${join(out, 'report.json')}, metrics.prom and fills.csv\n`);
   }
   const failed = result.expectations.filter((e) => !e.ok);
   for (const e of failed) process.stderr.write(`${describeFailure(e)}\n`);

@@ -52,6 +52,24 @@ export interface PnlSummary {
   readonly markouts: readonly HorizonStats[];
 }
 
+/** One fill's attribution, in bps of its own notional; `adverse_bps` per horizon, in the config's order. */
+export interface FillPnl {
+  readonly fill: number;
+  readonly exchange_time_us: Micros;
+  readonly symbol: string;
+  readonly side: Side;
+  readonly price: number;
+  readonly qty: number;
+  readonly notional_usd: number;
+  readonly mid_at_fill: number;
+  readonly gross_bps: number;
+  readonly slippage_bps: number;
+  readonly fees_bps: number;
+  readonly adverse_bps: number[];
+  /** Horizons (ms) that ran past the end of the run; their markout uses the last mid. */
+  readonly truncated_ms: number[];
+}
+
 /** Looks up the mid of a symbol in the venue's time: strictly before `t`, or at or before it. */
 export type MidAt = (symbol: string, t: Micros, inclusive: boolean) => number;
 
@@ -70,6 +88,7 @@ export class PnlTracker {
   private fillCount = 0;
   private cash = 0;
   private readonly positions = new Map<string, number>();
+  private readonly rows: FillPnl[] = [];
   private readonly adverseUsd: number[];
   private readonly perFillBps: number[][];
   private readonly truncated: number[];
@@ -101,6 +120,23 @@ export class PnlTracker {
     this.fees += fill.feeUsd;
     this.cash -= s * notional + fill.feeUsd;
     this.positions.set(fill.symbol, (this.positions.get(fill.symbol) ?? 0) + s * fill.qtyLots);
+    const bps = (usd: number): number => (usd / notional) * 10_000;
+    const row: FillPnl = {
+      fill: this.fillCount,
+      exchange_time_us: fill.exchangeTime,
+      symbol: fill.symbol,
+      side: fill.side,
+      price: fill.priceTicks * inst.tickSize,
+      qty: fill.qtyLots * inst.lotSize,
+      notional_usd: notional,
+      mid_at_fill: midAtFill * inst.tickSize,
+      gross_bps: bps(s * (midAtFill - fill.priceTicks) * usdPerTick),
+      slippage_bps: bps(s * (fill.priceTicks - fill.limitTicks) * usdPerTick),
+      fees_bps: bps(fill.feeUsd),
+      adverse_bps: [],
+      truncated_ms: [],
+    };
+    this.rows.push(row);
     const now = this.clock.now();
     this.config.horizonsUs.forEach((h, i) => {
       const token = {};
@@ -110,10 +146,16 @@ export class PnlTracker {
         const adverse = s * (midAtFill - later) * usdPerTick;
         this.adverseUsd[i]! += adverse;
         this.perFillBps[i]!.push((adverse / notional) * 10_000);
+        row.adverse_bps[i] = (adverse / notional) * 10_000;
       };
       this.pendingByHorizon[i]!.set(token, settle);
       this.clock.schedule(now + h, settle);
     });
+  }
+
+  /** Per-fill attribution, in fill order (complete once `finish` has run). */
+  fills(): readonly FillPnl[] {
+    return this.rows;
   }
 
   /** Settles markouts still pending at the end of the run against the last mid, and summarises. */
@@ -121,6 +163,8 @@ export class PnlTracker {
     this.config.horizonsUs.forEach((_, i) => {
       const pending = this.pendingByHorizon[i]!;
       this.truncated[i]! += pending.size;
+      const horizonMs = this.config.horizonsUs[i]! / 1000;
+      for (const row of this.rows) if (row.adverse_bps[i] === undefined) row.truncated_ms.push(horizonMs);
       for (const settle of [...pending.values()]) settle();
     });
     const bps = (usd: number): number => (this.notional > 0 ? (usd / this.notional) * 10_000 : 0);

@@ -8,6 +8,7 @@ import { RiskMonitor } from '../core/risk-monitor.ts';
 import type { Instrument } from '../core/types.ts';
 import { EventDigest } from './event-digest.ts';
 import { checkExpectations } from './expectations.ts';
+import { fillsCsv } from './fills-csv.ts';
 import type { ExpectationResult } from './expectations.ts';
 import { OrderedChannel, createLatencyModel } from './latency-model.ts';
 import { OrderBook } from './order-book.ts';
@@ -44,6 +45,8 @@ export interface RunResult {
   readonly metricsText: string;
   /** The scenario's `expect:` bounds, checked against the report (empty without an expect block). */
   readonly expectations: readonly ExpectationResult[];
+  /** `fills.csv`: every fill with its own P&L attribution. */
+  readonly fillsCsv: string;
 }
 
 function phasesOf(s: Scenario): MarketPhase[] {
@@ -176,7 +179,12 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
   report.warnings = validateReport(report);
   const expectations = scenario.expect ? checkExpectations(report, scenario.expect) : [];
   if (expectations.length > 0) report.expectations = expectations;
-  return { report, reportJson: `${JSON.stringify(report, null, 2)}\n`, metricsText: await registry.metrics(), expectations };
+  const csv = fillsCsv(
+    loop.pnl.fills(),
+    scenario.pnl.markout_horizons.map((h) => h / 1000),
+    scenario.pnl.adverse_horizon / 1000,
+  );
+  return { report, reportJson: `${JSON.stringify(report, null, 2)}\n`, metricsText: await registry.metrics(), expectations, fillsCsv: csv };
 }
 
 /**

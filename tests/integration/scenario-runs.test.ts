@@ -58,3 +58,32 @@ describe('scenario runs', () => {
   });
 });
 
+
+describe('fills.csv', () => {
+  it('has one row per fill whose notional-weighted sums give the report totals', async () => {
+    const { report, fillsCsv } = await runFile('burst.yaml');
+    const [header, ...rows] = fillsCsv.trimEnd().split('\n');
+    const cols = header!.split(',');
+    expect(cols).toEqual(expect.arrayContaining(['gross_bps', 'adverse_bps_1000ms', 'fees_bps', 'net_bps', 'truncated_horizons_ms']));
+    expect(rows).toHaveLength(report.summary.fills);
+    const get = (row: string[], name: string): number => Number(row[cols.indexOf(name)]);
+    let notional = 0;
+    let net = 0;
+    let gross = 0;
+    let truncated10s = 0;
+    for (const line of rows) {
+      const row = line.split(',');
+      const n = get(row, 'notional_usd');
+      notional += n;
+      net += n * get(row, 'net_bps');
+      gross += n * get(row, 'gross_bps');
+      if (row[cols.indexOf('truncated_horizons_ms')]!.split(' ').includes('10000')) truncated10s++;
+      // Per fill, the identity holds too.
+      expect(get(row, 'net_bps')).toBeCloseTo(get(row, 'gross_bps') - get(row, 'adverse_bps_1000ms') - get(row, 'slippage_bps') - get(row, 'fees_bps'), 9);
+    }
+    expect(notional).toBeCloseTo(report.pnl.notional_usd, 6);
+    expect(net / notional).toBeCloseTo(report.pnl.net_bps, 9);
+    expect(gross / notional).toBeCloseTo(report.pnl.gross_bps, 9);
+    expect(truncated10s).toBe(report.pnl.markouts[2]!.truncated);
+  });
+});

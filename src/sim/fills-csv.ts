@@ -1,0 +1,43 @@
+import { stringify } from 'csv-stringify/sync';
+import type { FillPnl } from '../core/pnl-tracker.ts';
+
+/**
+ * `fills.csv`: one row per fill with its P&L attribution in bps of its own notional (RFC 4180).
+ * `net_bps = gross_bps - adverse_bps_<adverse horizon> - slippage_bps - fees_bps`.
+ */
+export function fillsCsv(rows: readonly FillPnl[], horizonsMs: readonly number[], adverseHorizonMs: number): string {
+  const adverseIdx = horizonsMs.indexOf(adverseHorizonMs);
+  const columns = [
+    'fill',
+    'exchange_time_us',
+    'symbol',
+    'side',
+    'price',
+    'qty',
+    'notional_usd',
+    'mid_at_fill',
+    'gross_bps',
+    ...horizonsMs.map((h) => `adverse_bps_${h}ms`),
+    'slippage_bps',
+    'fees_bps',
+    'net_bps',
+    'truncated_horizons_ms',
+  ];
+  const records = rows.map((r) => [
+    r.fill,
+    r.exchange_time_us,
+    r.symbol,
+    r.side,
+    r.price,
+    r.qty,
+    r.notional_usd,
+    r.mid_at_fill,
+    r.gross_bps,
+    ...r.adverse_bps,
+    r.slippage_bps,
+    r.fees_bps,
+    r.gross_bps - r.adverse_bps[adverseIdx]! - r.slippage_bps - r.fees_bps,
+    r.truncated_ms.join(' '),
+  ]);
+  return stringify(records, { header: true, columns, record_delimiter: 'unix' });
+}
