@@ -90,7 +90,6 @@ export class PnlTracker {
   private readonly positions = new Map<string, number>();
   private readonly rows: FillPnl[] = [];
   private readonly adverseUsd: number[];
-  private readonly perFillBps: number[][];
   private readonly truncated: number[];
   private readonly pendingByHorizon: Map<object, () => void>[];
 
@@ -102,7 +101,6 @@ export class PnlTracker {
   ) {
     const n = config.horizonsUs.length;
     this.adverseUsd = new Array<number>(n).fill(0);
-    this.perFillBps = Array.from({ length: n }, () => []);
     this.truncated = new Array<number>(n).fill(0);
     this.pendingByHorizon = Array.from({ length: n }, () => new Map());
   }
@@ -145,7 +143,6 @@ export class PnlTracker {
         const later = this.midAt(fill.symbol, fill.exchangeTime + h, true);
         const adverse = s * (midAtFill - later) * usdPerTick;
         this.adverseUsd[i]! += adverse;
-        this.perFillBps[i]!.push((adverse / notional) * 10_000);
         row.adverse_bps[i] = (adverse / notional) * 10_000;
       };
       this.pendingByHorizon[i]!.set(token, settle);
@@ -197,7 +194,7 @@ export class PnlTracker {
       net_bps: grossBps - adverseBps - slippageBps - feesBps,
       adverse_horizon_ms: this.config.adverseHorizonUs / 1000,
       markouts: this.config.horizonsUs.map((h, i) => {
-        const sorted = Float64Array.from(this.perFillBps[i]!).sort();
+        const sorted = Float64Array.from(this.rows, (r) => r.adverse_bps[i]!).sort();
         return {
           horizon_ms: h / 1000,
           mean_bps: bps(this.adverseUsd[i]!),
