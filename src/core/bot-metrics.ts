@@ -11,7 +11,7 @@ export type OrderEventKind = 'sent' | 'placed' | 'filled' | 'canceled' | 'reject
 
 /**
  * The bot's Prometheus instruments, registered in a Registry the caller owns (never the global one).
- * Histograms only: prom-client's Summary reads the wall clock and is not deterministic.
+ * Histograms only: prom-client's quantile metric type reads the wall clock and is not deterministic.
  */
 export class BotMetrics {
   private readonly latency: Histogram<'op'>;
@@ -22,6 +22,8 @@ export class BotMetrics {
   private readonly cancelRejects: Counter<'reason'>;
   private readonly fills: Counter<'liquidity'>;
   private readonly positionNotional: Gauge<'symbol'>;
+  private readonly orderChildren = new Map<OrderEventKind, { inc(): void }>();
+  private readonly positionChildren = new Map<string, { set(v: number): void }>();
   private readonly frozen: Gauge;
 
   constructor(readonly registry: Registry) {
@@ -45,7 +47,11 @@ export class BotMetrics {
       registers,
     });
     this.orders = new Counter({ name: 'mm_orders_total', help: 'Orders by lifecycle event', labelNames: ['event'], registers });
-    for (const e of ['sent', 'placed', 'filled', 'canceled', 'rejected'] as const) this.orders.labels(e).inc(0);
+    for (const e of ['sent', 'placed', 'filled', 'canceled', 'rejected'] as const) {
+      const child = this.orders.labels(e);
+      child.inc(0);
+      this.orderChildren.set(e, child);
+    }
     this.rejects = new Counter({
       name: 'mm_rejects_total',
       help: 'Rejected orders by reason (exchange rejects and the bot\'s own risk blocks)',
@@ -77,7 +83,7 @@ export class BotMetrics {
   }
 
   countOrder(event: OrderEventKind): void {
-    this.orders.labels(event).inc();
+    this.orderChildren.get(event)!.inc();
   }
 
   countReject(reason: RejectReason): void {
@@ -93,7 +99,13 @@ export class BotMetrics {
   }
 
   setPositionNotional(symbol: string, usd: number): void {
-    this.positionNotional.labels(symbol).set(usd);
+    // Called on every book update: keep the labelled child instead of hashing the labels each time.
+    let child = this.positionChildren.get(symbol);
+    if (!child) {
+      child = this.positionNotional.labels(symbol);
+      this.positionChildren.set(symbol, child);
+    }
+    child.set(usd);
   }
 
   setFrozen(frozen: boolean): void {

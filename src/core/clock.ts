@@ -1,7 +1,6 @@
 /** Virtual or real time in integer microseconds since the Unix epoch. */
 export type Micros = number;
 
-export const US_PER_MS = 1_000;
 export const US_PER_S = 1_000_000;
 
 /** A handle for a scheduled callback; pass it to `Clock.cancel`. */

@@ -27,7 +27,6 @@ export interface Quotes {
   readonly asks: number[];
   readonly bidLots: number[];
   readonly askLots: number[];
-  readonly reservationTicks: number;
 }
 
 /**
@@ -56,7 +55,7 @@ export function computeQuotes(inst: Instrument, p: QuoteParams, input: QuoteInpu
     bidLots.push(lotsForUsd(inst, p.sizeUsd, bid));
     askLots.push(lotsForUsd(inst, p.sizeUsd, ask));
   }
-  return { bids, asks, bidLots, askLots, reservationTicks: reservation };
+  return { bids, asks, bidLots, askLots };
 }
 
 export function lotsForUsd(inst: Instrument, usd: number, priceTicks: number): number {

@@ -17,7 +17,6 @@ export interface Instrument {
   readonly lotSize: number;
 }
 
-export const ticksToPrice = (inst: Instrument, ticks: number): number => ticks * inst.tickSize;
 export const notionalUsd = (inst: Instrument, ticks: number, lots: number): number =>
   Math.abs(lots) * inst.lotSize * ticks * inst.tickSize;
 
@@ -49,8 +48,6 @@ export interface CancelRequest {
   readonly clientId: string;
   readonly symbol: string;
 }
-
-export type OrderRequest = PlaceRequest | CancelRequest;
 
 /** What the venue tells the bot about its orders. `exchangeTime` is the venue's timestamp of the event. */
 export type ExecutionEvent =

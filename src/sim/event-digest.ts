@@ -2,7 +2,6 @@ import { createHash } from 'node:crypto';
 
 /** Kinds of events folded into the digest. */
 export const DigestKind = {
-  bookTick: 1,
   trade: 2,
   placeArrival: 3,
   cancelArrival: 4,

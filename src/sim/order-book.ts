@@ -69,12 +69,6 @@ export class OrderBook {
     return this.asks.best();
   }
 
-  isCrossed(): boolean {
-    const b = this.bids.best();
-    const a = this.asks.best();
-    return b !== undefined && a !== undefined && b >= a;
-  }
-
   /**
    * An aggressive order of `qty` lots on `aggressor` side takes liquidity from the other side, best level
    * first, printing one trade per level touched. Returns the quantity that traded.
