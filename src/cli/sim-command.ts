@@ -35,8 +35,10 @@ export async function runSimCommand(args: SimArgs): Promise<number> {
     process.stderr.write(`serving metrics at ${server.url}\n`);
     const code = await finishRun(args, scenario, await runScenario(scenario, { seed, registry, pace: yieldToEventLoop }));
     if (args.hold) {
+      // Listen before announcing: whoever reads the line may signal at once.
+      const stopped = waitForStopSignal();
       process.stderr.write(`run finished; still serving metrics at ${server.url} until SIGINT or SIGTERM (Ctrl-C)\n`);
-      await waitForStopSignal();
+      await stopped;
     }
     return code;
   } finally {
