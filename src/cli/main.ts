@@ -16,7 +16,8 @@ export async function main(argv: readonly string[]): Promise<number> {
         y
           .positional('scenario', { type: 'string', describe: 'Scenario YAML file, e.g. scenarios/burst.yaml', demandOption: true })
           .option('seed', { type: 'string', describe: "Seed for every random stream, a non-negative integer (default: the scenario's seed)" })
-          .option('out', { type: 'string', describe: 'Output directory (default: out/<scenario name>)' })
+          .option('out', { type: 'string', describe: 'Output directory (default: out/<scenario name>; one subdirectory per variant)' })
+          .option('variant', { type: 'string', describe: 'Run only this variant of a scenario with a variants: list' })
           .option('quiet', { type: 'boolean', default: false, describe: 'Print nothing but errors (and, with --metrics-port, the metrics URL)' })
           .option('metrics-port', {
             type: 'string',
@@ -26,7 +27,8 @@ export async function main(argv: readonly string[]): Promise<number> {
           .option('hold', { type: 'boolean', default: false, describe: 'With --metrics-port: keep serving after the run until SIGINT or SIGTERM (Ctrl-C), then exit' })
           .example('$0 sim scenarios/burst.yaml', 'Run the burst scenario with its own seed')
           .example('$0 sim scenarios/burst.yaml --seed 7 --out runs/b7', 'Another seed, another folder')
-          .example('$0 sim scenarios/burst.yaml --metrics-port 9464 --hold', 'Serve the metrics for Prometheus until Ctrl-C'),
+          .example('$0 sim scenarios/burst.yaml --metrics-port 9464 --hold', 'Serve the metrics for Prometheus until Ctrl-C')
+          .example('$0 sim scenarios/queue-models.yaml', 'One run per variant, and variants.csv comparing them'),
       async (args) => {
         exitCode = await runSimCommand({
           scenario: args.scenario,
@@ -36,6 +38,7 @@ export async function main(argv: readonly string[]): Promise<number> {
           metricsPort: args.metricsPort,
           metricsHost: args.metricsHost,
           hold: args.hold,
+          variant: args.variant,
         });
       },
     )

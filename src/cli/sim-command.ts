@@ -3,8 +3,9 @@ import { Registry } from 'prom-client';
 import { writeFilesAtomically } from '../sim/atomic-write.ts';
 import { runScenario } from '../sim/runner.ts';
 import type { RunResult } from '../sim/runner.ts';
-import { loadScenario } from '../sim/scenario/load-scenario.ts';
-import type { Scenario } from '../sim/scenario/schema.ts';
+import { loadScenarioRuns } from '../sim/scenario/load-scenario.ts';
+import type { LoadedScenario } from '../sim/scenario/load-scenario.ts';
+import { variantsCsv } from '../sim/variants-csv.ts';
 import { describeFailure } from '../sim/expectations.ts';
 import { formatSummary } from '../sim/summary-format.ts';
 import { InputError } from '../core/errors.ts';
@@ -18,6 +19,8 @@ export interface SimArgs {
   readonly metricsPort?: string | undefined;
   readonly metricsHost?: string | undefined;
   readonly hold?: boolean;
+  /** Run only this variant of a scenario with `variants:`. */
+  readonly variant?: string | undefined;
 }
 
 export async function runSimCommand(args: SimArgs): Promise<number> {
@@ -26,7 +29,12 @@ export async function runSimCommand(args: SimArgs): Promise<number> {
   if (metricsPort === undefined && (args.hold || args.metricsHost !== undefined)) {
     throw new InputError(`${args.hold ? '--hold' : '--metrics-host'} needs --metrics-port (e.g. --metrics-port 9464)`);
   }
-  const scenario = await loadScenario(args.scenario);
+  const runs = pickVariant(await loadScenarioRuns(args.scenario), args);
+  if (runs.length > 1) {
+    if (metricsPort !== undefined) throw new InputError('--metrics-port serves one run: pick a variant with --variant NAME');
+    return runVariants(args, runs, seed);
+  }
+  const scenario = runs[0]!;
   if (metricsPort === undefined) return finishRun(args, scenario, await runScenario(scenario, { seed }));
   // Served live: the run yields to the event loop between slices so the server can answer meanwhile.
   const registry = new Registry();
@@ -46,9 +54,43 @@ export async function runSimCommand(args: SimArgs): Promise<number> {
   }
 }
 
+function pickVariant(runs: LoadedScenario[], args: SimArgs): LoadedScenario[] {
+  if (args.variant === undefined) return runs;
+  const picked = runs.filter((r) => r.variant === args.variant);
+  if (picked.length === 0) {
+    const names = runs.map((r) => r.variant).filter((n) => n !== undefined);
+    throw new InputError(
+      names.length === 0 ? `--variant ${args.variant}: ${args.scenario} has no variants` : `--variant ${args.variant}: ${args.scenario} has variants ${names.join(', ')}`,
+    );
+  }
+  return picked;
+}
+
+function outDir(args: SimArgs, scenario: LoadedScenario): string {
+  const base = args.out ?? join('out', scenario.name);
+  return scenario.variant === undefined ? base : join(base, scenario.variant);
+}
+
+/** Runs every variant one after the other, each into its own directory, then writes the comparison. */
+async function runVariants(args: SimArgs, runs: LoadedScenario[], seed: number | undefined): Promise<number> {
+  let code = 0;
+  const results: [string, RunResult][] = [];
+  for (const scenario of runs) {
+    if (!args.quiet) process.stdout.write(`\n== variant ${scenario.variant} ==\n`);
+    const result = await runScenario(scenario, { seed });
+    code = Math.max(code, await finishRun(args, scenario, result));
+    results.push([scenario.variant!, result]);
+  }
+  const file = join(args.out ?? join('out', runs[0]!.name), 'variants.csv');
+  const csv = variantsCsv(results.map(([name, r]) => [name, r.report]));
+  await writeFilesAtomically([[file, csv]]);
+  if (!args.quiet) process.stdout.write(`\n${csv}wrote ${file}\n`);
+  return code;
+}
+
 /** Writes report.json and metrics.prom, prints the summary and any failed expectation; returns the exit code. */
-async function finishRun(args: SimArgs, scenario: Scenario, result: RunResult): Promise<number> {
-  const out = args.out ?? join('out', scenario.name);
+async function finishRun(args: SimArgs, scenario: LoadedScenario, result: RunResult): Promise<number> {
+  const out = outDir(args, scenario);
   try {
     await writeFilesAtomically([
       [join(out, 'report.json'), result.reportJson],

@@ -8,6 +8,7 @@ export const RISK_RATIO_BUCKETS = [0.01, 0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.7, 1.0
 
 export type LatencyOp = 'place' | 'cancel' | 'fill';
 export type OrderEventKind = 'sent' | 'placed' | 'filled' | 'canceled' | 'rejected';
+export type SessionEventKind = 'disconnect' | 'reconnect' | 'stale_book' | 'recon' | 'recon_abandoned';
 
 /**
  * The bot's Prometheus instruments, registered in a Registry the caller owns (never the global one).
@@ -25,6 +26,9 @@ export class BotMetrics {
   private readonly orderChildren = new Map<OrderEventKind, { inc(): void }>();
   private readonly positionChildren = new Map<string, { set(v: number): void }>();
   private readonly frozen: Gauge;
+  private readonly connected: Gauge;
+  private readonly sessionEvents: Counter<'event'>;
+  private readonly divergences: Counter<'kind'>;
 
   constructor(readonly registry: Registry) {
     const registers = [registry];
@@ -72,6 +76,32 @@ export class BotMetrics {
       registers,
     });
     this.frozen = new Gauge({ name: 'mm_risk_frozen', help: '1 while the risk monitor has frozen quoting', registers });
+    this.connected = new Gauge({ name: 'mm_connected', help: '1 while the bot considers its venue connection up', registers });
+    this.connected.set(1);
+    this.sessionEvents = new Counter({
+      name: 'mm_session_events_total',
+      help: 'Connection and recon events: disconnect, reconnect, stale_book, recon, recon_abandoned',
+      labelNames: ['event'],
+      registers,
+    });
+    this.divergences = new Counter({
+      name: 'mm_recon_divergences_total',
+      help: 'Differences recon found between the bot\'s books and the venue\'s, by kind',
+      labelNames: ['kind'],
+      registers,
+    });
+  }
+
+  countSessionEvent(event: SessionEventKind): void {
+    this.sessionEvents.labels(event).inc();
+  }
+
+  countDivergence(kind: string, n: number): void {
+    this.divergences.labels(kind).inc(n);
+  }
+
+  setConnected(up: boolean): void {
+    this.connected.set(up ? 1 : 0);
   }
 
   observeLatencyMs(op: LatencyOp, ms: number): void {

@@ -1,9 +1,11 @@
-import type { ExecutionEvent, MarketEvent, PlaceRequest, CancelRequest } from './types.ts';
+import type { CancelRequest, ExecutionEvent, Heartbeat, MarketEvent, PlaceRequest, QueryRequest, QueryResult } from './types.ts';
 
 /** Receives what the venue sends. Called by the gateway on the bot's clock, never re-entrantly. */
 export interface GatewayListener {
   onExecution(event: ExecutionEvent): void;
   onMarketData(event: MarketEvent): void;
+  onQueryResult(result: QueryResult): void;
+  onHeartbeat(heartbeat: Heartbeat): void;
 }
 
 /**
@@ -15,4 +17,6 @@ export interface ExchangeGateway {
   connect(listener: GatewayListener): void;
   placeOrder(request: PlaceRequest): void;
   cancelOrder(request: CancelRequest): void;
+  /** Ask for the account's open orders or positions (recon). */
+  query(request: QueryRequest): void;
 }

@@ -7,9 +7,13 @@ import type { PnlConfig } from './pnl-tracker.ts';
 import { MidHistory } from './mid-history.ts';
 import { computeQuotes } from './quote-policy.ts';
 import type { QuoteParams } from './quote-policy.ts';
+import { ensureMapping } from './ensure-mapping.ts';
+import { reconcile } from './recon.ts';
+import type { BotOrderView, ReconPlan } from './recon.ts';
 import type { RiskMonitor } from './risk-monitor.ts';
+import { SessionStats } from './session-stats.ts';
 import { midTicks } from './types.ts';
-import type { BookTop, ExecutionEvent, Instrument, MarketEvent, Side } from './types.ts';
+import type { BookTop, ExecutionEvent, Heartbeat, Instrument, MarketEvent, QueryKind, QueryResult, Side } from './types.ts';
 
 export interface StrategyConfig extends QuoteParams {
   readonly refreshUs: Micros;
@@ -19,6 +23,26 @@ export interface StrategyConfig extends QuoteParams {
    */
   readonly requoteThresholdBps: number;
   readonly maxPositionUsd: number;
+  /** Connection watchdog and recon; without it the bot trusts the venue blindly (unit tests). */
+  readonly session?: SessionConfig;
+}
+
+export interface SessionConfig {
+  /** No message at all from the venue (heartbeats included) for this long: the connection is lost. */
+  readonly disconnectTimeoutUs: Micros;
+  /** No market data for this long: the book is stale, quotes are pulled and none are sent. */
+  readonly maxBookAgeUs: Micros;
+  /** Reconcile orders and positions with the venue this often (0: only after faults). */
+  readonly reconIntervalUs: Micros;
+  /** Give up on a recon round whose answers have not come back after this long. */
+  readonly reconTimeoutUs: Micros;
+  /** How often the watchdog looks at the timers above. */
+  readonly watchdogUs: Micros;
+  /**
+   * After a `rate_limited` answer the bot sends nothing new for this long, doubling on each further one
+   * (up to 32x) until a request gets through: hammering a rate limit is how accounts get banned.
+   */
+  readonly rateLimitBackoffUs: Micros;
 }
 
 type OrderStatus = 'pending_new' | 'open' | 'pending_cancel';
@@ -32,9 +56,25 @@ interface LiveOrder {
   filledLots: number;
   status: OrderStatus;
   readonly sentAt: Micros;
+  /** Send sequence numbers: which requests went out before a recon query (and so reached the venue first). */
+  readonly sentSeq: number;
   cancelSentAt: Micros;
+  cancelSeq: number;
   /** The quote went stale while the order was in flight: cancel it as soon as it is acknowledged. */
   cancelOnAck: boolean;
+  /** A cancel was refused while the order lives on (rate limit, overload): the watchdog sends it again. */
+  retryCancel: boolean;
+}
+
+/** One round of recon: both queries out, answers collected as they come. */
+interface ReconRound {
+  readonly requestId: number;
+  readonly sentAt: Micros;
+  readonly seq: number;
+  /** Quoting waits for this round (it follows a fault). */
+  blocking: boolean;
+  openOrders?: { data: unknown };
+  positions?: { data: unknown };
 }
 
 /**
@@ -45,6 +85,7 @@ interface LiveOrder {
  */
 export class ExecutionLoop implements GatewayListener {
   readonly stats = new OrderStats();
+  readonly session = new SessionStats();
   readonly pnl: PnlTracker;
   private readonly orders = new Map<string, LiveOrder>();
   /** Orders that filled completely while our cancel was in flight: the cancel's answer is still due. */
@@ -54,6 +95,17 @@ export class ExecutionLoop implements GatewayListener {
   private lastQuotedMid = 0;
   private nextId = 1;
   private running = false;
+  private sendSeq = 0;
+  private connected = true;
+  private stale = false;
+  private lastHeardAt: Micros = 0;
+  private bookReceivedAt: Micros = 0;
+  private recon: ReconRound | undefined;
+  private nextRequestId = 1;
+  private lastReconAt: Micros = 0;
+  /** Rate-limit back-off: nothing new is sent before this time. */
+  private quietUntil: Micros = 0;
+  private backoffStep = 0;
 
   constructor(
     private readonly clock: Clock,
@@ -80,8 +132,11 @@ export class ExecutionLoop implements GatewayListener {
 
   start(): void {
     this.running = true;
+    this.lastHeardAt = this.clock.now();
+    this.lastReconAt = this.clock.now();
     this.gateway.connect(this);
     this.scheduleRefresh();
+    if (this.config.session) this.scheduleWatchdog(this.config.session);
   }
 
   get openOrders(): number {
@@ -89,8 +144,15 @@ export class ExecutionLoop implements GatewayListener {
   }
 
   onMarketData(event: MarketEvent): void {
+    this.heard();
     if (event.symbol !== this.instrument.symbol) return;
     this.book = event;
+    this.bookReceivedAt = this.clock.now();
+    if (this.stale) {
+      this.stale = false;
+      // A feed outage is a fault: check the books before quoting again.
+      this.startRecon(false);
+    }
     const mid = midTicks(event);
     this.mids.push(event.exchangeTime, mid);
     this.risk.setMark(event.symbol, mid);
@@ -99,7 +161,25 @@ export class ExecutionLoop implements GatewayListener {
     if (movedBps >= this.config.requoteThresholdBps) this.requote();
   }
 
+  onHeartbeat(_heartbeat: Heartbeat): void {
+    this.heard();
+  }
+
+  onQueryResult(result: QueryResult): void {
+    this.heard();
+    const round = this.recon;
+    // An answer to a round already given up (or to nothing): a late message, counted and ignored.
+    if (!round || result.requestId !== round.requestId) {
+      this.stats.countUnexpected();
+      return;
+    }
+    if (result.kind === 'open_orders') round.openOrders = { data: result.data };
+    else round.positions = { data: result.data };
+    if (round.openOrders && round.positions) this.finishRecon(round, round.openOrders.data, round.positions.data);
+  }
+
   onExecution(event: ExecutionEvent): void {
+    this.heard();
     const order = this.orders.get(event.clientId) ?? this.awaitingCancelReply.get(event.clientId);
     if (!order) {
       // Not ours, or already closed: a live bot logs it and carries on; the report shows the count.
@@ -108,13 +188,15 @@ export class ExecutionLoop implements GatewayListener {
     }
     switch (event.type) {
       case 'accepted':
-        order.status = 'open';
-        this.stats.countPlaced();
-        this.metrics.countOrder('placed');
+        // A late ack for an order recon or a fill already showed to be live: counted then.
+        if (order.status !== 'pending_new') break;
+        this.backoffStep = 0;
+        this.markPlaced(order);
         this.recordLatency('place', this.clock.now() - order.sentAt);
         if (order.cancelOnAck || !this.running) this.sendCancel(order);
         break;
       case 'rejected':
+        if (event.reason === 'rate_limited') this.backOff();
         this.orders.delete(order.clientId);
         this.stats.countReject(event.reason);
         this.metrics.countOrder('rejected');
@@ -131,11 +213,20 @@ export class ExecutionLoop implements GatewayListener {
         this.recordLatency('cancel', this.clock.now() - order.cancelSentAt);
         break;
       case 'cancel_rejected':
-        // The order is gone on the venue: filled (its fills arrived first on the ordered stream) or unknown.
-        this.forget(order);
         this.stats.countCancelReject(event.reason);
         this.metrics.countCancelReject(event.reason);
         this.recordLatency('cancel', this.clock.now() - order.cancelSentAt);
+        if (event.reason === 'rate_limited') this.backOff();
+        if (event.reason === 'rate_limited' || event.reason === 'exchange_overloaded') {
+          // Refused, not done: the order still rests. Send the cancel again later, never in a tight loop.
+          if (this.orders.has(order.clientId)) {
+            order.status = 'open';
+            order.retryCancel = true;
+          }
+        } else {
+          // The order is gone on the venue: filled (its fills arrived first on the ordered stream) or unknown.
+          this.forget(order);
+        }
         break;
     }
   }
@@ -147,6 +238,10 @@ export class ExecutionLoop implements GatewayListener {
   }
 
   private onFill(order: LiveOrder, fill: Extract<ExecutionEvent, { type: 'fill' }>): void {
+    if (order.status === 'pending_new') {
+      // A fill proves the order was accepted: its ack was lost (or is late). No place latency to record.
+      this.markPlaced(order);
+    }
     if (order.filledLots === 0) {
       this.stats.countFilled();
       this.metrics.countOrder('filled');
@@ -185,8 +280,33 @@ export class ExecutionLoop implements GatewayListener {
     return this.book ? midTicks(this.book) : 0;
   }
 
+  private markPlaced(order: LiveOrder): void {
+    order.status = 'open';
+    this.stats.countPlaced();
+    this.metrics.countOrder('placed');
+  }
+
+  /** Quoting needs a live connection, a fresh book, no freeze, and no recon pending after a fault. */
+  private canQuote(): boolean {
+    return this.running && this.book !== undefined && !this.risk.isFrozen() && this.connected && !this.stale && !this.recon?.blocking;
+  }
+
+  private backOff(): void {
+    const base = this.config.session?.rateLimitBackoffUs ?? 0;
+    if (base <= 0) return;
+    const now = this.clock.now();
+    // Answers to requests sent before the back-off began extend it once, not once each.
+    if (now < this.quietUntil) return;
+    this.quietUntil = now + base * 2 ** Math.min(this.backoffStep, 5);
+    this.backoffStep++;
+  }
+
+  private quiet(): boolean {
+    return this.clock.now() < this.quietUntil;
+  }
+
   private requote(): void {
-    if (!this.running || !this.book || this.risk.isFrozen()) return;
+    if (!this.canQuote() || !this.book) return;
     const book = this.book;
     const symbol = this.instrument.symbol;
     const positionUsd = Math.sign(this.risk.positionLots(symbol)) * this.risk.positionNotionalUsd(symbol);
@@ -200,7 +320,7 @@ export class ExecutionLoop implements GatewayListener {
     const tolerance = (this.lastQuotedMid * this.config.requoteThresholdBps) / 10_000;
     const covered = { buy: new Array<boolean>(this.config.levels).fill(false), sell: new Array<boolean>(this.config.levels).fill(false) };
     for (const order of this.orders.values()) {
-      if (order.status === 'pending_cancel' || order.cancelOnAck) continue;
+      if (order.status === 'pending_cancel' || order.cancelOnAck || order.retryCancel) continue;
       const wanted = order.side === 'buy' ? quotes.bids[order.level] : quotes.asks[order.level];
       // An order close enough to where it should be keeps its place in the queue.
       if (wanted !== undefined && Math.abs(wanted - order.priceTicks) <= tolerance && !covered[order.side][order.level]) {
@@ -211,6 +331,7 @@ export class ExecutionLoop implements GatewayListener {
         order.cancelOnAck = true;
       }
     }
+    if (this.quiet()) return;
     for (let level = 0; level < this.config.levels; level++) {
       if (!covered.buy[level]) this.sendPlace('buy', level, quotes.bids[level]!, quotes.bidLots[level]!);
       if (!covered.sell[level]) this.sendPlace('sell', level, quotes.asks[level]!, quotes.askLots[level]!);
@@ -236,8 +357,11 @@ export class ExecutionLoop implements GatewayListener {
       filledLots: 0,
       status: 'pending_new',
       sentAt: this.clock.now(),
+      sentSeq: ++this.sendSeq,
       cancelSentAt: -1,
+      cancelSeq: 0,
       cancelOnAck: false,
+      retryCancel: false,
     };
     this.orders.set(clientId, order);
     this.stats.countSent();
@@ -247,15 +371,167 @@ export class ExecutionLoop implements GatewayListener {
 
   private sendCancel(order: LiveOrder): void {
     order.status = 'pending_cancel';
+    order.retryCancel = false;
     order.cancelSentAt = this.clock.now();
+    order.cancelSeq = ++this.sendSeq;
     this.stats.countCancelSent();
     this.gateway.cancelOrder({ type: 'cancel', clientId: order.clientId, symbol: this.instrument.symbol });
   }
 
   private cancelAll(): void {
+    // Nothing reaches a venue we are not connected to; on reconnect everything is canceled anyway.
+    if (!this.connected) return;
     for (const order of this.orders.values()) {
       if (order.status === 'open') this.sendCancel(order);
       else if (order.status === 'pending_new') order.cancelOnAck = true;
+    }
+  }
+
+  /** Any message from the venue proves the connection; the first after an outage is a reconnect. */
+  private heard(): void {
+    this.lastHeardAt = this.clock.now();
+    if (!this.connected) this.onReconnect();
+  }
+
+  private scheduleWatchdog(cfg: SessionConfig): void {
+    this.clock.schedule(this.clock.now() + cfg.watchdogUs, () => {
+      if (!this.running) return;
+      this.watchdog(cfg);
+      this.scheduleWatchdog(cfg);
+    });
+  }
+
+  private watchdog(cfg: SessionConfig): void {
+    const now = this.clock.now();
+    if (this.connected && now - this.lastHeardAt > cfg.disconnectTimeoutUs) this.onDisconnect();
+    if (!this.connected) return;
+    if (!this.stale && this.book && now - this.bookReceivedAt > cfg.maxBookAgeUs) this.onStaleBook();
+    const round = this.recon;
+    if (round && now - round.sentAt > cfg.reconTimeoutUs) {
+      this.recon = undefined;
+      this.session.reconAbandoned++;
+      this.metrics.countSessionEvent('recon_abandoned');
+      if (round.blocking) this.startRecon(true);
+    } else if (!round && cfg.reconIntervalUs > 0 && now - this.lastReconAt >= cfg.reconIntervalUs) {
+      this.startRecon(false);
+    }
+    if (!this.quiet()) for (const order of this.orders.values()) if (order.retryCancel && order.status === 'open') this.sendCancel(order);
+  }
+
+  private onDisconnect(): void {
+    this.connected = false;
+    this.recon = undefined;
+    this.session.disconnects++;
+    this.metrics.countSessionEvent('disconnect');
+    this.metrics.setConnected(false);
+  }
+
+  /** Back from an outage: whatever happened meanwhile is unknown, so cancel everything and reconcile. */
+  private onReconnect(): void {
+    this.connected = true;
+    this.session.reconnects++;
+    this.metrics.countSessionEvent('reconnect');
+    this.metrics.setConnected(true);
+    this.cancelAll();
+    this.startRecon(true);
+  }
+
+  private onStaleBook(): void {
+    this.stale = true;
+    this.session.staleBooks++;
+    this.metrics.countSessionEvent('stale_book');
+    // Quotes priced off a book we can no longer see are pulled.
+    this.cancelAll();
+  }
+
+  private startRecon(blocking: boolean): void {
+    if (!this.connected || !this.config.session) return;
+    if (this.recon) {
+      this.recon.blocking ||= blocking;
+      return;
+    }
+    const round: ReconRound = { requestId: this.nextRequestId++, sentAt: this.clock.now(), seq: ++this.sendSeq, blocking };
+    this.recon = round;
+    this.lastReconAt = round.sentAt;
+    for (const kind of ['open_orders', 'positions'] satisfies QueryKind[]) this.gateway.query({ type: 'query', kind, requestId: round.requestId });
+  }
+
+  private finishRecon(round: ReconRound, openOrders: unknown, positions: unknown): void {
+    this.recon = undefined;
+    this.session.reconRuns++;
+    this.metrics.countSessionEvent('recon');
+    const symbol = this.instrument.symbol;
+    const views: BotOrderView[] = [...this.orders.values()].map((o) => ({
+      clientId: o.clientId,
+      side: o.side,
+      priceTicks: o.priceTicks,
+      leavesLots: o.qtyLots - o.filledLots,
+      status: o.status,
+      sentAfterQuery: o.sentSeq > round.seq || o.cancelSeq > round.seq,
+    }));
+    const plan = reconcile({ symbol, orders: views, positionLots: this.risk.positionLots(symbol), openOrders, positions });
+    this.applyRecon(plan, round, openOrders);
+    this.requote();
+  }
+
+  private applyRecon(plan: ReconPlan, round: ReconRound, openOrders: unknown): void {
+    for (const d of plan.divergences) {
+      this.session.countDivergence(d.kind);
+      this.metrics.countDivergence(d.kind, 1);
+    }
+    for (const { clientId, leavesLots } of plan.adopt) {
+      const order = this.orders.get(clientId);
+      if (!order) continue;
+      this.markPlaced(order);
+      order.filledLots = order.qtyLots - leavesLots;
+      this.session.adopted++;
+      if (order.cancelOnAck || !this.canQuote()) this.sendCancel(order);
+    }
+    for (const clientId of plan.drop) {
+      const order = this.orders.get(clientId);
+      if (order) this.forget(order);
+    }
+    for (const { clientId, leavesLots } of plan.setLeaves) {
+      const order = this.orders.get(clientId);
+      if (order) order.filledLots = order.qtyLots - leavesLots;
+    }
+    // A cancel sent before the query reached the venue before it (ordered channel): if the order still
+    // rests, that cancel was lost.
+    const listed = new Set(ensureMapping(openOrders, 'client_id').keys());
+    for (const order of this.orders.values()) {
+      if (order.status === 'pending_cancel' && order.cancelSeq < round.seq && listed.has(order.clientId)) {
+        this.session.cancelsResent++;
+        this.sendCancel(order);
+      }
+    }
+    for (const orphan of plan.cancel) {
+      // Ours by the venue's word, unknown to us: track it as a live order (no quote slot) and cancel it.
+      const order: LiveOrder = {
+        clientId: orphan.clientId,
+        side: orphan.side,
+        level: -1,
+        priceTicks: orphan.priceTicks,
+        qtyLots: orphan.leavesLots,
+        filledLots: 0,
+        status: 'open',
+        sentAt: this.clock.now(),
+        sentSeq: 0,
+        cancelSentAt: -1,
+        cancelSeq: 0,
+        cancelOnAck: false,
+        retryCancel: false,
+      };
+      this.orders.set(order.clientId, order);
+      this.stats.countPlaced();
+      this.metrics.countOrder('placed');
+      this.session.orphansCanceled++;
+      this.sendCancel(order);
+    }
+    if (plan.positionLots !== undefined) {
+      const symbol = this.instrument.symbol;
+      this.session.positionAdjustLots += plan.positionLots - this.risk.positionLots(symbol);
+      this.risk.setPosition(symbol, plan.positionLots);
+      this.metrics.setPositionNotional(symbol, this.risk.positionNotionalUsd(symbol));
     }
   }
 

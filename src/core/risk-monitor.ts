@@ -112,6 +112,15 @@ export class RiskMonitor {
     return null;
   }
 
+  /**
+   * Replaces the position with the venue's (recon found fills the bot never heard of). Not a fill: no
+   * risk sample is taken, but the next check and fill see the corrected position.
+   */
+  setPosition(symbol: string, lots: number): void {
+    this.instrument(symbol);
+    this.positions.set(symbol, lots);
+  }
+
   /** Applies a fill to the position and samples the risk ratio. */
   onFill(symbol: string, side: Side, qtyLots: number): RiskSample {
     const before = this.riskRatio();

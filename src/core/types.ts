@@ -25,12 +25,17 @@ export type ExchangeRejectReason =
   | 'post_only_would_cross'
   | 'rate_limited'
   | 'min_size'
+  | 'min_notional'
   | 'price_band'
   | 'insufficient_margin'
   | 'exchange_overloaded';
 export type RiskRejectReason = 'risk_notional_limit' | 'risk_position_limit' | 'risk_frozen';
 export type RejectReason = ExchangeRejectReason | RiskRejectReason;
-export type CancelRejectReason = 'unknown_order' | 'too_late_to_cancel';
+/**
+ * Why a cancel did not go through. After `unknown_order` or `too_late_to_cancel` the order is gone on the
+ * venue; after `rate_limited` or `exchange_overloaded` it is still live and the cancel must be retried.
+ */
+export type CancelRejectReason = 'unknown_order' | 'too_late_to_cancel' | 'rate_limited' | 'exchange_overloaded';
 
 /** A new post-only limit order sent by the bot. */
 export interface PlaceRequest {
@@ -47,6 +52,33 @@ export interface CancelRequest {
   readonly type: 'cancel';
   readonly clientId: string;
   readonly symbol: string;
+}
+
+/** Account queries recon sends; the venue answers each with a `QueryResult`. */
+export type QueryKind = 'open_orders' | 'positions';
+
+export interface QueryRequest {
+  readonly type: 'query';
+  readonly kind: QueryKind;
+  readonly requestId: number;
+}
+
+/**
+ * The venue's answer to a query, as raw data (JSON off the wire): normally a mapping keyed by client id
+ * or symbol, but venues also answer with lists, so the bot must normalise it (`ensureMapping`).
+ */
+export interface QueryResult {
+  readonly type: 'query_result';
+  readonly kind: QueryKind;
+  readonly requestId: number;
+  readonly data: unknown;
+  readonly exchangeTime: Micros;
+}
+
+/** A session keep-alive: the bot tells a dead connection from a quiet one by their absence. */
+export interface Heartbeat {
+  readonly type: 'heartbeat';
+  readonly exchangeTime: Micros;
 }
 
 /** What the venue tells the bot about its orders. `exchangeTime` is the venue's timestamp of the event. */

@@ -11,6 +11,9 @@ export const DigestKind = {
   canceled: 8,
   cancelRejected: 9,
   feed: 10,
+  query: 11,
+  heartbeat: 12,
+  dropped: 13,
 } as const;
 
 const FIELDS = 6;

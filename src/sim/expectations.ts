@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DIVERGENCE_KINDS } from '../core/recon.ts';
 import type { Report } from '../core/report.ts';
 
 const bound = z
@@ -33,12 +34,26 @@ const REJECT_REASONS = [
   'post_only_would_cross',
   'rate_limited',
   'min_size',
+  'min_notional',
   'price_band',
   'insufficient_margin',
   'exchange_overloaded',
   'risk_notional_limit',
   'risk_position_limit',
   'risk_frozen',
+] as const;
+
+const CANCEL_REJECT_REASONS = ['unknown_order', 'too_late_to_cancel', 'rate_limited', 'exchange_overloaded'] as const;
+const SESSION_KEYS = [
+  'disconnects',
+  'reconnects',
+  'stale_books',
+  'recon_runs',
+  'recon_abandoned',
+  'adopted_orders',
+  'orphans_canceled',
+  'cancels_resent',
+  'position_adjust_lots',
 ] as const;
 
 const opBounds = z.strictObject({ count: bound.optional(), p50: bound.optional(), p95: bound.optional(), p99: bound.optional(), max: bound.optional() });
@@ -54,6 +69,13 @@ export const expectationsSchema = z.strictObject({
   total_notional_usd: bound.optional(),
   latency_ms: z.strictObject({ place: opBounds.optional(), cancel: opBounds.optional(), fill: opBounds.optional() }).optional(),
   rejects_by_reason: z.strictObject(Object.fromEntries(REJECT_REASONS.map((r) => [r, bound.optional()]))).optional(),
+  cancel_rejects_by_reason: z.strictObject(Object.fromEntries(CANCEL_REJECT_REASONS.map((r) => [r, bound.optional()]))).optional(),
+  session: z
+    .strictObject({
+      ...Object.fromEntries(SESSION_KEYS.map((k) => [k, bound.optional()])),
+      divergences: z.strictObject(Object.fromEntries(DIVERGENCE_KINDS.map((k) => [k, bound.optional()]))).optional(),
+    })
+    .optional(),
 }) as z.ZodType<Expectations>;
 
 export interface Expectations {
@@ -75,6 +97,11 @@ function lookup(report: Report, name: string): number {
     return op[parts[2] as 'count' | 'p50' | 'p95' | 'p99' | 'max'];
   }
   if (parts[0] === 'rejects_by_reason') return report.summary.rejects_by_reason[parts[1]!] ?? 0;
+  if (parts[0] === 'cancel_rejects_by_reason') return report.summary.cancel_rejects_by_reason[parts[1]!] ?? 0;
+  if (parts[0] === 'session') {
+    const session = report.session as Record<string, number> & { divergences: Record<string, number> };
+    return parts[1] === 'divergences' ? session.divergences[parts[2]!]! : session[parts[1]!]!;
+  }
   if (name === 'total_notional_usd') return report.positions.total_notional_usd;
   if ((PNL_KEYS as readonly string[]).includes(name)) return report.pnl[name as (typeof PNL_KEYS)[number]];
   return report.summary[name as (typeof SUMMARY_KEYS)[number]];

@@ -50,7 +50,7 @@ export class RandomStream {
   }
 }
 
-export const STREAM_NAMES = ['market', 'trades', 'latency', 'queue', 'faults'] as const;
+export const STREAM_NAMES = ['market', 'trades', 'latency_entry', 'latency_response', 'latency_feed', 'faults'] as const;
 export type StreamName = (typeof STREAM_NAMES)[number];
 
 export type Streams = Record<StreamName, RandomStream>;

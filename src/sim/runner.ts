@@ -5,20 +5,27 @@ import { buildReport } from '../core/report.ts';
 import type { Report } from '../core/report.ts';
 import { validateReport } from '../core/report-validator.ts';
 import { RiskMonitor } from '../core/risk-monitor.ts';
-import type { Instrument } from '../core/types.ts';
+import type { ExchangeGateway } from '../core/exchange-gateway.ts';
+import type { CancelRequest, ExecutionEvent, Instrument, MarketEvent, PlaceRequest, QueryRequest, QueryResult } from '../core/types.ts';
 import { EventDigest } from './event-digest.ts';
 import { checkExpectations } from './expectations.ts';
 import { fillsCsv } from './fills-csv.ts';
 import type { ExpectationResult } from './expectations.ts';
-import { OrderedChannel, createLatencyModel } from './latency-model.ts';
+import { FaultSchedule } from './faults.ts';
+import { createChannels } from './latency-model.ts';
 import { OrderBook } from './order-book.ts';
-import { riskAverseQueue } from './queue-model.ts';
+import { createQueueModel } from './queue-model.ts';
 import { createStreams } from './rng.ts';
+import type { LoadedScenario } from './scenario/load-scenario.ts';
 import type { Scenario } from './scenario/schema.ts';
 import { SimExchange } from './sim-exchange.ts';
+import { SlidingWindowCounter } from './sliding-window.ts';
 import { SyntheticMarket } from './synthetic-market.ts';
 import type { MarketPhase } from './synthetic-market.ts';
 import { LoopLimitError, VirtualClock } from './virtual-clock.ts';
+import { US_PER_S } from '../core/clock.ts';
+import type { SessionStats } from '../core/session-stats.ts';
+import { DIVERGENCE_KINDS } from '../core/recon.ts';
 
 export interface RunOptions {
   /** Overrides the scenario's seed. */
@@ -32,6 +39,52 @@ export interface RunOptions {
    * never reads a real timer: the caller decides what pacing means.
    */
   readonly pace?: () => Promise<void>;
+  /**
+   * Sees every message between the bot and the venue, as the bot sends and receives it (tests and tools:
+   * it must not change anything). Requests are seen when sent, events after the bot has handled them.
+   */
+  readonly observer?: RunObserver;
+}
+
+export interface RunObserver {
+  onRequest?(request: PlaceRequest | CancelRequest | QueryRequest, now: number): void;
+  onExecution?(event: ExecutionEvent, now: number): void;
+  onMarketData?(event: MarketEvent, now: number): void;
+  onQueryResult?(result: QueryResult, now: number): void;
+}
+
+/** The gateway as the bot sees it, with every message also shown to the observer. */
+function observedGateway(gateway: ExchangeGateway, clock: VirtualClock, obs: RunObserver): ExchangeGateway {
+  return {
+    connect: (listener) =>
+      gateway.connect({
+        onExecution: (e) => {
+          listener.onExecution(e);
+          obs.onExecution?.(e, clock.now());
+        },
+        onMarketData: (e) => {
+          listener.onMarketData(e);
+          obs.onMarketData?.(e, clock.now());
+        },
+        onQueryResult: (r) => {
+          listener.onQueryResult(r);
+          obs.onQueryResult?.(r, clock.now());
+        },
+        onHeartbeat: (h) => listener.onHeartbeat(h),
+      }),
+    placeOrder: (r) => {
+      obs.onRequest?.(r, clock.now());
+      gateway.placeOrder(r);
+    },
+    cancelOrder: (r) => {
+      obs.onRequest?.(r, clock.now());
+      gateway.cancelOrder(r);
+    },
+    query: (r) => {
+      obs.onRequest?.(r, clock.now());
+      gateway.query(r);
+    },
+  };
 }
 
 /** Callbacks run between two awaits of `RunOptions.pace`: a few ms of work, so the pause costs nothing. */
@@ -70,7 +123,7 @@ function phasesOf(s: Scenario): MarketPhase[] {
  * Wires a scenario to a virtual clock, a synthetic market, the simulated exchange and the real bot,
  * runs it to the end of the last phase and assembles the report.
  */
-export async function runScenario(scenario: Scenario, options: RunOptions = {}): Promise<RunResult> {
+export async function runScenario(scenario: LoadedScenario, options: RunOptions = {}): Promise<RunResult> {
   const seed = options.seed ?? scenario.seed;
   const streams = createStreams(String(seed));
   const clock = new VirtualClock({ start: 0, loopLimit: scenario.run.max_events });
@@ -84,24 +137,45 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
   const phases = phasesOf(scenario);
   const endUs = phases[phases.length - 1]!.endUs;
 
-  const lat = scenario.exchange.latency;
-  const entry = createLatencyModel(lat.entry, streams.latency);
-  const response = createLatencyModel(lat.response, streams.latency);
-  const feed = createLatencyModel(lat.feed, streams.latency);
-  const book = new OrderBook();
-  const exchange = new SimExchange(
-    clock,
-    inst,
-    book,
-    {
-      makerFeeBps: scenario.exchange.fees.maker_bps,
-      takerFeeBps: scenario.exchange.fees.taker_bps,
-      minSizeLots: scenario.exchange.min_size_lots,
-    },
-    riskAverseQueue,
-    { entry: new OrderedChannel(entry), response: new OrderedChannel(response), feed: new OrderedChannel(feed) },
-    digest,
+  // One counter of the exchange's messages feeds both load-scaled latency and the exchange's stats.
+  const messages = new SlidingWindowCounter(US_PER_S);
+  const channels = createChannels(
+    scenario.resolvedLatency,
+    { entry: streams.latency_entry, response: streams.latency_response, feed: streams.latency_feed },
+    (now) => messages.count(now),
   );
+  const faults = new FaultSchedule(scenario.faults);
+  const book = new OrderBook();
+  const ex = scenario.exchange;
+  const rl = ex.rate_limit;
+  const exchange = new SimExchange({
+    clock,
+    instrument: inst,
+    book,
+    config: {
+      makerFeeBps: ex.fees.maker_bps,
+      takerFeeBps: ex.fees.taker_bps,
+      minSizeLots: ex.min_size_lots,
+      minNotionalUsd: ex.min_notional_usd,
+      priceBandBps: ex.price_band_bps,
+      rateLimit: rl && {
+        maxRequests: rl.max_requests,
+        windowUs: rl.window,
+        includeCancels: rl.include_cancels,
+        banAfter: rl.ban_after,
+        banWindowUs: rl.ban_window,
+        banDurationUs: rl.ban_duration,
+      },
+      margin: ex.margin && { balanceUsd: ex.margin.balance_usd, leverage: ex.margin.leverage },
+      heartbeatUs: ex.heartbeat,
+    },
+    queue: createQueueModel(ex.queue_model),
+    channels,
+    digest,
+    faults,
+    faultRng: streams.faults,
+    messages,
+  });
   const m = scenario.market;
   const market = new SyntheticMarket(
     clock,
@@ -135,7 +209,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
   const st = scenario.strategy;
   const loop = new ExecutionLoop(
     clock,
-    exchange,
+    options.observer ? observedGateway(exchange, clock, options.observer) : exchange,
     risk,
     metrics,
     inst,
@@ -148,6 +222,14 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
       refreshUs: st.refresh,
       requoteThresholdBps: st.requote_threshold_bps,
       maxPositionUsd: scenario.risk.max_position_usd,
+      session: {
+        disconnectTimeoutUs: st.session.disconnect_timeout,
+        maxBookAgeUs: st.session.max_book_age,
+        reconIntervalUs: st.session.recon_interval,
+        reconTimeoutUs: st.session.recon_timeout,
+        watchdogUs: st.session.watchdog_interval,
+        rateLimitBackoffUs: st.session.rate_limit_backoff,
+      },
     },
     { horizonsUs: scenario.pnl.markout_horizons, adverseHorizonUs: scenario.pnl.adverse_horizon },
   );
@@ -160,7 +242,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
     execution: {
       scenario: scenario.name,
       seed,
-      networkEnabled: !(entry.isZero && response.isZero && feed.isZero),
+      networkEnabled: !(channels.entry.isZero && channels.response.isZero && channels.feed.isZero),
       startUs: 0,
       endUs,
       events: clock.eventsProcessed,
@@ -173,7 +255,19 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
     openOrders: loop.openOrders,
     extra: {
       market: { ...market.stats, final_mid: market.midTicks * inst.tickSize },
-      exchange: { ...exchange.stats, resting_at_end: exchange.restingOrders },
+      exchange: {
+        queue_model: exchange.queueModelName,
+        ...exchange.stats,
+        resting_at_end: exchange.restingOrders,
+        account: {
+          position_lots: exchange.account.positionLots,
+          cash_usd: exchange.account.cashUsd,
+          fees_usd: exchange.account.feesUsd,
+          filled_lots: exchange.account.filledLots,
+        },
+      },
+      session: sessionReport(loop.session),
+      faults: faults.summary(),
     },
   });
   report.warnings = validateReport(report);
@@ -185,6 +279,21 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
     scenario.pnl.adverse_horizon / 1000,
   );
   return { report, reportJson: `${JSON.stringify(report, null, 2)}\n`, metricsText: await registry.metrics(), expectations, fillsCsv: csv };
+}
+
+function sessionReport(s: SessionStats): Record<string, unknown> {
+  return {
+    disconnects: s.disconnects,
+    reconnects: s.reconnects,
+    stale_books: s.staleBooks,
+    recon_runs: s.reconRuns,
+    recon_abandoned: s.reconAbandoned,
+    adopted_orders: s.adopted,
+    orphans_canceled: s.orphansCanceled,
+    cancels_resent: s.cancelsResent,
+    position_adjust_lots: s.positionAdjustLots,
+    divergences: Object.fromEntries(DIVERGENCE_KINDS.map((k) => [k, s.divergences.get(k) ?? 0])),
+  };
 }
 
 /**

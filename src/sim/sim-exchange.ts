@@ -1,27 +1,87 @@
 import type { Clock, Micros } from '../core/clock.ts';
 import type { ExchangeGateway, GatewayListener } from '../core/exchange-gateway.ts';
-import type { BookTop, CancelRequest, ExecutionEvent, Instrument, PlaceRequest, Side } from '../core/types.ts';
+import type {
+  BookTop,
+  CancelRejectReason,
+  CancelRequest,
+  ExchangeRejectReason,
+  ExecutionEvent,
+  Instrument,
+  PlaceRequest,
+  QueryRequest,
+  QueryResult,
+  Side,
+} from '../core/types.ts';
 import { DigestKind } from './event-digest.ts';
 import type { EventDigest } from './event-digest.ts';
-import type { OrderedChannel } from './latency-model.ts';
+import { FaultSchedule } from './faults.ts';
+import type { FaultKind } from './faults.ts';
 import type { OrderBook } from './order-book.ts';
 import type { QueueModel } from './queue-model.ts';
+import type { RandomStream } from './rng.ts';
+import { SlidingWindowCounter } from './sliding-window.ts';
 import type { MarketListener } from './synthetic-market.ts';
+
+export interface RateLimitConfig {
+  /** At most this many requests in any sliding window of `windowUs`. */
+  readonly maxRequests: number;
+  readonly windowUs: Micros;
+  /** Cancels count against the limit too (and are refused while it is exceeded). */
+  readonly includeCancels: boolean;
+  /** Ban the account after this many refused requests within `banWindowUs`; 0 never bans. */
+  readonly banAfter: number;
+  readonly banWindowUs: Micros;
+  /** While banned every order and cancel is refused with `rate_limited`. */
+  readonly banDurationUs: Micros;
+}
+
+export interface MarginConfig {
+  /** Collateral in USD. */
+  readonly balanceUsd: number;
+  readonly leverage: number;
+}
 
 export interface SimExchangeConfig {
   /** Fee rates in bps of notional; a negative maker fee is a rebate. */
   readonly makerFeeBps: number;
   readonly takerFeeBps: number;
   readonly minSizeLots: number;
+  readonly minNotionalUsd: number;
+  /** Refuse orders priced further than this from the mid, in bps; undefined: no band. */
+  readonly priceBandBps: number | undefined;
+  readonly rateLimit: RateLimitConfig | undefined;
+  readonly margin: MarginConfig | undefined;
+  /** Session heartbeat (and book snapshot) interval; 0 sends none. */
+  readonly heartbeatUs: Micros;
+}
+
+/** A network path with its own latency; `op` picks the per-operation distribution. */
+export interface DeliveryChannel {
+  deliveryTime(sentAt: Micros, op: string, factor?: number): Micros;
 }
 
 export interface Channels {
-  /** Bot to exchange: orders and cancels. */
-  readonly entry: OrderedChannel;
-  /** Exchange to bot: acks, rejects, fills, cancel confirmations. */
-  readonly response: OrderedChannel;
+  /** Bot to exchange: orders, cancels, queries. */
+  readonly entry: DeliveryChannel;
+  /** Exchange to bot: acks, rejects, fills, cancel confirmations, query answers, heartbeats. */
+  readonly response: DeliveryChannel;
   /** Exchange to bot: market data. */
-  readonly feed: OrderedChannel;
+  readonly feed: DeliveryChannel;
+}
+
+export interface SimExchangeDeps {
+  readonly clock: Clock;
+  readonly instrument: Instrument;
+  readonly book: OrderBook;
+  readonly config: SimExchangeConfig;
+  readonly queue: QueueModel;
+  readonly channels: Channels;
+  readonly digest: EventDigest;
+  readonly faults?: FaultSchedule;
+  /** Draws for probabilistic faults (reject storms, lost acks); only touched while such a fault is active. */
+  readonly faultRng?: RandomStream;
+  /** Counts every message the exchange handles, for latency that scales with load. */
+  readonly messages?: SlidingWindowCounter;
 }
 
 interface RestingOrder {
@@ -29,11 +89,14 @@ interface RestingOrder {
   readonly num: number;
   readonly side: Side;
   readonly priceTicks: number;
+  readonly qtyLots: number;
   leaves: number;
-  /** Lots in the market's book ahead of this order at its price. */
+  /** Estimated lots ahead of this order at its price (may be fractional under probabilistic models). */
   ahead: number;
-  /** The level's quantity when last seen, to tell cancellations (a fall without a trade) apart. */
+  /** The level's market quantity when last seen. */
   levelQty: number;
+  /** Lots traded at this price since the level was last seen (already taken off `ahead`). */
+  traded: number;
 }
 
 type OrderFate = 'resting' | 'filled' | 'canceled' | 'rejected';
@@ -41,72 +104,150 @@ type OrderFate = 'resting' | 'filled' | 'canceled' | 'rejected';
 export interface ExchangeStats {
   orders_received: number;
   cancels_received: number;
+  queries_received: number;
   fills: number;
   fills_through: number;
   fills_queue: number;
   fills_cross: number;
   feed_updates: number;
+  heartbeats: number;
+  rate_limit_breaches: number;
+  bans: number;
+}
+
+/** The exchange's own ledger for the account: what the bot's books must agree with. */
+export interface ExchangeAccount {
+  positionLots: number;
+  /** Cash from fills: sells add notional, buys subtract it, fees are subtracted (a rebate adds). */
+  cashUsd: number;
+  feesUsd: number;
+  filledLots: number;
 }
 
 const sideCode = (s: Side): number => (s === 'buy' ? 1 : -1);
+const REJECT_CODES: Record<ExchangeRejectReason, number> = {
+  min_size: 1,
+  post_only_would_cross: 2,
+  rate_limited: 3,
+  price_band: 4,
+  insufficient_margin: 5,
+  exchange_overloaded: 6,
+  min_notional: 7,
+};
+const CANCEL_REJECT_CODES: Record<CancelRejectReason, number> = {
+  too_late_to_cancel: 1,
+  unknown_order: 2,
+  rate_limited: 3,
+  exchange_overloaded: 4,
+};
 
 /**
- * The simulated venue. The bot's orders rest beside the market's L2 book with the quantity ahead of
- * them at arrival; they fill when a trade prints through their price, when trades at their price have
- * consumed the queue ahead, or when the book crosses them. Post-only orders that would cross on
- * arrival (after entry latency, against the book as it is then) are rejected. All traffic passes
- * through ordered channels with their own latency.
+ * The simulated venue. The bot's orders rest beside the market's L2 book with an estimate of the
+ * quantity ahead of them (the queue model); they fill, partially or fully and always at their own price,
+ * when a trade prints through their price, when trades at their price have consumed the queue ahead, or
+ * when the book crosses them. Requests pass the venue's rules in a fixed order (rate limit, overload,
+ * size, notional, price band, margin, post-only) and every refusal is an event with a reason. All
+ * traffic passes through channels with their own latency, and the scenario's faults act on them.
+ * docs/exchange-model.md states every rule.
  */
 export class SimExchange implements ExchangeGateway, MarketListener {
   readonly stats: ExchangeStats = {
     orders_received: 0,
     cancels_received: 0,
+    queries_received: 0,
     fills: 0,
     fills_through: 0,
     fills_queue: 0,
     fills_cross: 0,
     feed_updates: 0,
+    heartbeats: 0,
+    rate_limit_breaches: 0,
+    bans: 0,
   };
+  readonly account: ExchangeAccount = { positionLots: 0, cashUsd: 0, feesUsd: 0, filledLots: 0 };
   private listener: GatewayListener | undefined;
   private readonly resting: RestingOrder[] = [];
   private readonly fates = new Map<string, OrderFate>();
   private nextNum = 1;
   private lastTop: BookTop | undefined;
+  private heartbeatStarted = false;
+  private readonly clock: Clock;
+  private readonly instrument: Instrument;
+  private readonly book: OrderBook;
+  private readonly config: SimExchangeConfig;
+  private readonly queue: QueueModel;
+  private readonly channels: Channels;
+  private readonly digest: EventDigest;
+  private readonly faults: FaultSchedule;
+  private readonly faultRng: RandomStream | undefined;
+  private readonly messages: SlidingWindowCounter;
+  private readonly requests: SlidingWindowCounter | undefined;
+  private breaches: SlidingWindowCounter | undefined;
+  private bannedUntil: Micros = -1;
 
-  constructor(
-    private readonly clock: Clock,
-    private readonly instrument: Instrument,
-    private readonly book: OrderBook,
-    private readonly config: SimExchangeConfig,
-    private readonly queue: QueueModel,
-    private readonly channels: Channels,
-    private readonly digest: EventDigest,
-  ) {}
+  constructor(deps: SimExchangeDeps) {
+    this.clock = deps.clock;
+    this.instrument = deps.instrument;
+    this.book = deps.book;
+    this.config = deps.config;
+    this.queue = deps.queue;
+    this.channels = deps.channels;
+    this.digest = deps.digest;
+    this.faults = deps.faults ?? new FaultSchedule([]);
+    this.faultRng = deps.faultRng;
+    this.messages = deps.messages ?? new SlidingWindowCounter(1_000_000);
+    const rl = deps.config.rateLimit;
+    if (rl) {
+      this.requests = new SlidingWindowCounter(rl.windowUs);
+      if (rl.banAfter > 0) this.breaches = new SlidingWindowCounter(rl.banWindowUs);
+    }
+  }
 
   connect(listener: GatewayListener): void {
     this.listener = listener;
     this.lastTop = undefined;
     this.onBookChange();
+    if (!this.heartbeatStarted && this.config.heartbeatUs > 0) {
+      this.heartbeatStarted = true;
+      this.scheduleHeartbeat();
+    }
   }
 
   placeOrder(request: PlaceRequest): void {
-    const at = this.channels.entry.deliveryTime(this.clock.now());
-    this.clock.schedule(at, () => this.onPlaceArrival(request));
+    this.fromBot('place', () => this.onPlaceArrival(request));
   }
 
   cancelOrder(request: CancelRequest): void {
-    const at = this.channels.entry.deliveryTime(this.clock.now());
-    this.clock.schedule(at, () => this.onCancelArrival(request));
+    this.fromBot('cancel', () => this.onCancelArrival(request));
+  }
+
+  query(request: QueryRequest): void {
+    this.fromBot('query', () => this.onQueryArrival(request));
+  }
+
+  get queueModelName(): string {
+    return this.queue.name;
+  }
+
+  /** The resting orders with their queue estimates, oldest first (tests and tools). */
+  restingSnapshot(): { clientId: string; side: Side; priceTicks: number; leaves: number; ahead: number }[] {
+    return this.resting.map((o) => ({ clientId: o.clientId, side: o.side, priceTicks: o.priceTicks, leaves: o.leaves, ahead: o.ahead }));
   }
 
   get restingOrders(): number {
     return this.resting.length;
   }
 
+  /** Messages the exchange handled in the last second (orders, cancels, queries, trades, book updates). */
+  messageRate(now: Micros): number {
+    return this.messages.count(now);
+  }
+
   onTrade(aggressor: Side, priceTicks: number, qtyLots: number): void {
-    this.digest.add(DigestKind.trade, this.clock.now(), sideCode(aggressor), priceTicks, qtyLots);
+    const now = this.clock.now();
+    this.messages.add(now);
+    this.digest.add(DigestKind.trade, now, sideCode(aggressor), priceTicks, qtyLots);
     const passive: Side = aggressor === 'buy' ? 'sell' : 'buy';
-    const levelQty = this.book.side(passive).qtyAt(priceTicks);
     for (let i = 0; i < this.resting.length; i++) {
       const o = this.resting[i]!;
       if (o.side !== passive) continue;
@@ -115,16 +256,18 @@ export class SimExchange implements ExchangeGateway, MarketListener {
       if (through) {
         this.fill(o, o.leaves, 'through');
       } else if (o.priceTicks === priceTicks) {
-        const fillable = qtyLots - o.ahead;
+        // Whole lots of the trade that reached past the queue ahead fill the order.
+        const reached = Math.floor(qtyLots - o.ahead);
         o.ahead = Math.max(0, o.ahead - qtyLots);
-        o.levelQty = levelQty;
-        if (fillable > 0) this.fill(o, Math.min(o.leaves, fillable), 'queue');
+        o.traded += qtyLots;
+        if (reached > 0) this.fill(o, Math.min(o.leaves, reached), 'queue');
       }
     }
     this.removeDone();
   }
 
   onBookChange(): void {
+    this.messages.add(this.clock.now());
     const bestBid = this.book.bestBid();
     const bestAsk = this.book.bestAsk();
     for (let i = 0; i < this.resting.length; i++) {
@@ -135,64 +278,163 @@ export class SimExchange implements ExchangeGateway, MarketListener {
         continue;
       }
       const qty = this.book.side(o.side).qtyAt(o.priceTicks);
-      if (qty < o.levelQty) o.ahead = this.queue.onLevelDecrease(o.ahead, o.levelQty, qty);
-      o.levelQty = qty;
+      if (qty !== o.levelQty || o.traded > 0) {
+        o.ahead = this.queue.onLevelChange(o.ahead, o.levelQty, qty, o.traded);
+        o.levelQty = qty;
+        o.traded = 0;
+      }
     }
     this.removeDone();
-    this.publishTop();
+    this.publishTop(false);
   }
 
   private onPlaceArrival(req: PlaceRequest): void {
     const now = this.clock.now();
     const num = this.nextNum++;
     this.stats.orders_received++;
+    this.messages.add(now);
     this.digest.add(DigestKind.placeArrival, now, num, sideCode(req.side), req.priceTicks, req.qtyLots);
-    if (req.qtyLots < this.config.minSizeLots) return this.reject(req, num, 'min_size');
-    const bestBid = this.book.bestBid();
-    const bestAsk = this.book.bestAsk();
-    const wouldCross = req.side === 'buy' ? bestAsk !== undefined && req.priceTicks >= bestAsk : bestBid !== undefined && req.priceTicks <= bestBid;
-    if (req.postOnly && wouldCross) return this.reject(req, num, 'post_only_would_cross');
-    const levelQty = this.book.side(req.side).qtyAt(req.priceTicks);
+    const reason = this.admit(now, true) ?? this.overloaded(now) ?? this.validate(req);
+    if (reason) return this.reject(req, num, reason);
     // Own orders already resting at this price are ahead too (time priority among our own orders).
     let ownAhead = 0;
     for (const o of this.resting) if (o.side === req.side && o.priceTicks === req.priceTicks) ownAhead += o.leaves;
+    const levelQty = this.book.side(req.side).qtyAt(req.priceTicks);
     this.resting.push({
       clientId: req.clientId,
       num,
       side: req.side,
       priceTicks: req.priceTicks,
+      qtyLots: req.qtyLots,
       leaves: req.qtyLots,
       ahead: this.queue.onArrival(levelQty) + ownAhead,
       levelQty,
+      traded: 0,
     });
     this.fates.set(req.clientId, 'resting');
     this.digest.add(DigestKind.accepted, now, num);
     this.respond({ type: 'accepted', clientId: req.clientId, exchangeTime: now });
   }
 
-  private reject(req: PlaceRequest, num: number, reason: 'min_size' | 'post_only_would_cross'): void {
+  /** The order-entry gateway's rate limit and ban; `undefined` when the request may pass. */
+  private admit(now: Micros, isOrder: boolean): 'rate_limited' | undefined {
+    const rl = this.config.rateLimit;
+    if (!rl) return undefined;
+    // A ban refuses cancels too, whether or not they count against the limit.
+    if (now < this.bannedUntil) return 'rate_limited';
+    if (!isOrder && !rl.includeCancels) return undefined;
+    if (this.requests!.count(now) < rl.maxRequests) {
+      this.requests!.add(now);
+      return undefined;
+    }
+    this.stats.rate_limit_breaches++;
+    if (this.breaches) {
+      this.breaches.add(now);
+      if (this.breaches.count(now) >= rl.banAfter) {
+        this.bannedUntil = now + rl.banDurationUs;
+        this.stats.bans++;
+        // A ban wipes the slate: counting toward the next one starts when it ends.
+        this.breaches = new SlidingWindowCounter(rl.banWindowUs);
+      }
+    }
+    return 'rate_limited';
+  }
+
+  private overloaded(now: Micros): 'exchange_overloaded' | undefined {
+    const storm = this.faults.active('reject_storm', now);
+    if (!storm || !this.faultRng || !this.faultRng.bernoulli(storm.probability)) return undefined;
+    this.faults.count('reject_storm', now, 'overloaded');
+    return 'exchange_overloaded';
+  }
+
+  /** The matching engine's checks on a new order, against the book as it is on arrival. */
+  private validate(req: PlaceRequest): ExchangeRejectReason | undefined {
+    const cfg = this.config;
+    if (req.qtyLots < cfg.minSizeLots) return 'min_size';
+    const inst = this.instrument;
+    if (req.qtyLots * inst.lotSize * req.priceTicks * inst.tickSize < cfg.minNotionalUsd) return 'min_notional';
+    const bestBid = this.book.bestBid();
+    const bestAsk = this.book.bestAsk();
+    if (cfg.priceBandBps !== undefined && bestBid !== undefined && bestAsk !== undefined) {
+      const mid = (bestBid + bestAsk) / 2;
+      if ((Math.abs(req.priceTicks - mid) / mid) * 10_000 > cfg.priceBandBps) return 'price_band';
+    }
+    if (cfg.margin && !this.marginAllows(req)) return 'insufficient_margin';
+    const wouldCross = req.side === 'buy' ? bestAsk !== undefined && req.priceTicks >= bestAsk : bestBid !== undefined && req.priceTicks <= bestBid;
+    if (req.postOnly && wouldCross) return 'post_only_would_cross';
+    return undefined;
+  }
+
+  /**
+   * Initial margin on the worst case: the position if every resting order on one side (and the new
+   * one) filled, valued at the order's price, over leverage, must fit in the balance.
+   */
+  private marginAllows(req: PlaceRequest): boolean {
+    const { balanceUsd, leverage } = this.config.margin!;
+    let buys = 0;
+    let sells = 0;
+    for (const o of this.resting) {
+      if (o.side === 'buy') buys += o.leaves;
+      else sells += o.leaves;
+    }
+    if (req.side === 'buy') buys += req.qtyLots;
+    else sells += req.qtyLots;
+    const pos = this.account.positionLots;
+    const worstLots = Math.max(Math.abs(pos + buys), Math.abs(pos - sells));
+    const inst = this.instrument;
+    return (worstLots * inst.lotSize * req.priceTicks * inst.tickSize) / leverage <= balanceUsd;
+  }
+
+  private reject(req: PlaceRequest, num: number, reason: ExchangeRejectReason): void {
     const now = this.clock.now();
     this.fates.set(req.clientId, 'rejected');
-    this.digest.add(DigestKind.rejected, now, num, reason === 'min_size' ? 1 : 2);
+    this.digest.add(DigestKind.rejected, now, num, REJECT_CODES[reason]);
     this.respond({ type: 'rejected', clientId: req.clientId, reason, exchangeTime: now });
   }
 
   private onCancelArrival(req: CancelRequest): void {
     const now = this.clock.now();
     this.stats.cancels_received++;
+    this.messages.add(now);
+    const refused = this.admit(now, false) ?? this.overloaded(now);
+    if (refused) return this.cancelReject(req.clientId, refused);
     const i = this.resting.findIndex((o) => o.clientId === req.clientId);
-    if (i >= 0) {
-      const o = this.resting[i]!;
-      this.resting.splice(i, 1);
-      this.fates.set(req.clientId, 'canceled');
-      this.digest.add(DigestKind.canceled, now, o.num, o.leaves);
-      this.respond({ type: 'canceled', clientId: req.clientId, leavesLots: o.leaves, exchangeTime: now });
-      return;
+    if (i < 0) return this.cancelReject(req.clientId, this.fates.get(req.clientId) === 'filled' ? 'too_late_to_cancel' : 'unknown_order');
+    const o = this.resting[i]!;
+    this.resting.splice(i, 1);
+    // Own orders that joined the level after this one move up by what it held.
+    for (const later of this.resting) {
+      if (later.side === o.side && later.priceTicks === o.priceTicks && later.num > o.num) later.ahead = Math.max(0, later.ahead - o.leaves);
     }
-    const fate = this.fates.get(req.clientId);
-    const reason = fate === 'filled' ? 'too_late_to_cancel' : 'unknown_order';
-    this.digest.add(DigestKind.cancelRejected, now, reason === 'too_late_to_cancel' ? 1 : 2);
-    this.respond({ type: 'cancel_rejected', clientId: req.clientId, reason, exchangeTime: now });
+    this.fates.set(req.clientId, 'canceled');
+    this.digest.add(DigestKind.canceled, now, o.num, o.leaves);
+    this.respond({ type: 'canceled', clientId: req.clientId, leavesLots: o.leaves, exchangeTime: now });
+  }
+
+  private cancelReject(clientId: string, reason: CancelRejectReason): void {
+    const now = this.clock.now();
+    this.digest.add(DigestKind.cancelRejected, now, CANCEL_REJECT_CODES[reason]);
+    this.respond({ type: 'cancel_rejected', clientId, reason, exchangeTime: now });
+  }
+
+  private onQueryArrival(req: QueryRequest): void {
+    const now = this.clock.now();
+    this.stats.queries_received++;
+    this.messages.add(now);
+    const asList = this.faults.activeIndex('list_responses', now) >= 0;
+    if (asList) this.faults.count('list_responses', now, 'list_answers');
+    const inst = this.instrument;
+    const entries: [string, unknown][] =
+      req.kind === 'open_orders'
+        ? this.resting.map((o) => [
+            o.clientId,
+            { client_id: o.clientId, symbol: inst.symbol, side: o.side, price_ticks: o.priceTicks, qty_lots: o.qtyLots, leaves_lots: o.leaves },
+          ])
+        : [[inst.symbol, { symbol: inst.symbol, position_lots: this.account.positionLots }]];
+    const data = asList ? entries.map(([, v]) => v) : Object.fromEntries(entries);
+    this.digest.add(DigestKind.query, now, req.requestId, req.kind === 'open_orders' ? 1 : 2, entries.length, asList ? 1 : 0);
+    const result: QueryResult = { type: 'query_result', kind: req.kind, requestId: req.requestId, data, exchangeTime: now };
+    this.toBot(this.channels.response, 'query', (l) => l.onQueryResult(result));
   }
 
   private fill(o: RestingOrder, qty: number, how: 'through' | 'queue' | 'cross'): void {
@@ -203,6 +445,11 @@ export class SimExchange implements ExchangeGateway, MarketListener {
     this.stats[`fills_${how}`]++;
     const notional = qty * this.instrument.lotSize * o.priceTicks * this.instrument.tickSize;
     const feeUsd = (notional * this.config.makerFeeBps) / 10_000;
+    const acct = this.account;
+    acct.positionLots += sideCode(o.side) * qty;
+    acct.cashUsd += -sideCode(o.side) * notional - feeUsd;
+    acct.feesUsd += feeUsd;
+    acct.filledLots += qty;
     if (o.leaves === 0) this.fates.set(o.clientId, 'filled');
     this.digest.add(DigestKind.fill, now, o.num, o.priceTicks, qty, o.leaves);
     this.respond({
@@ -229,13 +476,65 @@ export class SimExchange implements ExchangeGateway, MarketListener {
   }
 
   private respond(event: ExecutionEvent): void {
-    const listener = this.listener;
-    if (!listener) return;
-    const at = this.channels.response.deliveryTime(this.clock.now());
-    this.clock.schedule(at, () => listener.onExecution(event));
+    const now = this.clock.now();
+    if ((event.type === 'accepted' || event.type === 'canceled') && this.ackLost(now)) return;
+    this.toBot(this.channels.response, event.type === 'fill' ? 'fill' : 'ack', (l) => l.onExecution(event));
   }
 
-  private publishTop(): void {
+  private ackLost(now: Micros): boolean {
+    const loss = this.faults.active('ack_loss', now);
+    if (!loss || !this.faultRng || !this.faultRng.bernoulli(loss.probability)) return false;
+    this.faults.count('ack_loss', now, 'acks_dropped');
+    this.digest.add(DigestKind.dropped, now, 1);
+    return true;
+  }
+
+  private disconnected(t: Micros): boolean {
+    return this.faults.activeIndex('disconnect', t) >= 0;
+  }
+
+  /** A request from the bot: lost if the connection is down when it is sent or when it would arrive. */
+  private fromBot(op: string, handler: () => void): void {
+    const now = this.clock.now();
+    if (this.dropped(now, 'dropped_to_exchange')) return;
+    const at = this.channels.entry.deliveryTime(now, op, this.faults.latencyFactor(now));
+    this.clock.schedule(at, () => {
+      if (!this.dropped(at, 'dropped_to_exchange')) handler();
+    });
+  }
+
+  /** A message to the bot, on the same terms. */
+  private toBot(channel: DeliveryChannel, op: string, deliver: (l: GatewayListener) => void): void {
+    const listener = this.listener;
+    if (!listener) return;
+    const now = this.clock.now();
+    if (this.dropped(now, 'dropped_to_bot')) return;
+    const at = channel.deliveryTime(now, op, this.faults.latencyFactor(now));
+    this.clock.schedule(at, () => {
+      if (!this.dropped(at, 'dropped_to_bot')) deliver(listener);
+    });
+  }
+
+  private dropped(t: Micros, effect: 'dropped_to_exchange' | 'dropped_to_bot'): boolean {
+    if (!this.disconnected(t)) return false;
+    this.faults.count('disconnect' satisfies FaultKind, t, effect);
+    this.digest.add(DigestKind.dropped, t, effect === 'dropped_to_exchange' ? 2 : 3);
+    return true;
+  }
+
+  private scheduleHeartbeat(): void {
+    this.clock.schedule(this.clock.now() + this.config.heartbeatUs, () => {
+      const now = this.clock.now();
+      this.stats.heartbeats++;
+      this.digest.add(DigestKind.heartbeat, now);
+      this.toBot(this.channels.response, 'ack', (l) => l.onHeartbeat({ type: 'heartbeat', exchangeTime: now }));
+      // A snapshot of the top, even unchanged: a quiet book and a frozen feed look different to the bot.
+      this.publishTop(true);
+      this.scheduleHeartbeat();
+    });
+  }
+
+  private publishTop(snapshot: boolean): void {
     const listener = this.listener;
     const bid = this.book.bids;
     const ask = this.book.asks;
@@ -243,8 +542,13 @@ export class SimExchange implements ExchangeGateway, MarketListener {
     const askTicks = ask.best();
     if (!listener || bidTicks === undefined || askTicks === undefined) return;
     const last = this.lastTop;
-    if (last && last.bidTicks === bidTicks && last.askTicks === askTicks && last.bidLots === bid.bestQty() && last.askLots === ask.bestQty()) return;
+    const unchanged = last && last.bidTicks === bidTicks && last.askTicks === askTicks && last.bidLots === bid.bestQty() && last.askLots === ask.bestQty();
+    if (unchanged && !snapshot) return;
     const now: Micros = this.clock.now();
+    if (this.faults.activeIndex('feed_freeze', now) >= 0) {
+      this.faults.count('feed_freeze', now, 'feed_updates_suppressed');
+      return;
+    }
     const top: BookTop = {
       type: 'book',
       symbol: this.instrument.symbol,
@@ -257,7 +561,6 @@ export class SimExchange implements ExchangeGateway, MarketListener {
     this.lastTop = top;
     this.stats.feed_updates++;
     this.digest.add(DigestKind.feed, now, bidTicks, top.bidLots, askTicks, top.askLots);
-    const at = this.channels.feed.deliveryTime(now);
-    this.clock.schedule(at, () => listener.onMarketData(top));
+    this.toBot(this.channels.feed, 'book', (l) => l.onMarketData(top));
   }
 }

@@ -9,12 +9,18 @@ import { describe, expect, it } from 'vitest';
 import { yieldToEventLoop } from '../../src/cli/metrics-server.ts';
 import { PACE_SLICE_EVENTS, runScenario } from '../../src/sim/runner.ts';
 import type { RunOptions, RunResult } from '../../src/sim/runner.ts';
-import { loadScenario, parseScenario } from '../../src/sim/scenario/load-scenario.ts';
+import { loadScenarioRuns, parseScenario } from '../../src/sim/scenario/load-scenario.ts';
+import type { LoadedScenario } from '../../src/sim/scenario/load-scenario.ts';
 import { LoopLimitError, VirtualClock } from '../../src/sim/virtual-clock.ts';
 import { repoRoot, scenarioFiles } from '../support/run.ts';
 
+/** The scenario's first run (its first variant, for a scenario with `variants:`). */
+async function firstRun(file: string): Promise<LoadedScenario> {
+  return (await loadScenarioRuns(join(repoRoot, 'scenarios', file)))[0]!;
+}
+
 async function run(file: string, options: RunOptions = {}): Promise<RunResult> {
-  return runScenario(await loadScenario(join(repoRoot, 'scenarios', file)), options);
+  return runScenario(await firstRun(file), options);
 }
 
 /** The counter line `mm_orders_total{event="placed"} N` of a text exposition. */
@@ -39,7 +45,8 @@ describe('runScenario with a pace hook', () => {
     // One pause between every two slices, none after the last one.
     expect(paces).toBe(Math.ceil(plain.report.execution.events / PACE_SLICE_EVENTS) - 1);
     // And the sliced run is still the run the golden fixture recorded.
-    const golden = readFileSync(join(repoRoot, 'tests/golden', file.replace(/\.yaml$/, '.report.json')), 'utf8');
+    const variant = (await firstRun(file)).variant;
+    const golden = readFileSync(join(repoRoot, 'tests/golden', file.replace(/\.yaml$/, `${variant === undefined ? '' : `.${variant}`}.report.json`)), 'utf8');
     expect(paced.reportJson).toBe(golden);
   });
 

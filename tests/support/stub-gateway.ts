@@ -1,11 +1,12 @@
 import type { ExchangeGateway, GatewayListener } from '../../src/core/exchange-gateway.ts';
-import type { BookTop, CancelRequest, PlaceRequest } from '../../src/core/types.ts';
+import type { BookTop, CancelRequest, PlaceRequest, QueryRequest } from '../../src/core/types.ts';
 
 /** A hand-written venue for unit tests: it records requests and the test decides every answer. */
 export class StubGateway implements ExchangeGateway {
   listener: GatewayListener | undefined;
   readonly places: PlaceRequest[] = [];
   readonly cancels: CancelRequest[] = [];
+  readonly queries: QueryRequest[] = [];
 
   connect(listener: GatewayListener): void {
     this.listener = listener;
@@ -15,6 +16,16 @@ export class StubGateway implements ExchangeGateway {
   }
   cancelOrder(request: CancelRequest): void {
     this.cancels.push(request);
+  }
+  query(request: QueryRequest): void {
+    this.queries.push(request);
+  }
+
+  answer(request: QueryRequest, data: unknown, exchangeTime = 0): void {
+    this.listener!.onQueryResult({ type: 'query_result', kind: request.kind, requestId: request.requestId, data, exchangeTime });
+  }
+  heartbeat(exchangeTime = 0): void {
+    this.listener!.onHeartbeat({ type: 'heartbeat', exchangeTime });
   }
 
   book(bidTicks: number, askTicks: number, exchangeTime: number, symbol = 'TEST'): void {

@@ -1,42 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { ExecutionEvent, MarketEvent, PlaceRequest } from '../../src/core/types.ts';
-import { EventDigest } from '../../src/sim/event-digest.ts';
-import { OrderedChannel, createLatencyModel } from '../../src/sim/latency-model.ts';
-import { OrderBook } from '../../src/sim/order-book.ts';
-import { riskAverseQueue } from '../../src/sim/queue-model.ts';
-import { RandomStream } from '../../src/sim/rng.ts';
-import { SimExchange } from '../../src/sim/sim-exchange.ts';
-import { VirtualClock } from '../../src/sim/virtual-clock.ts';
+import type { ExecutionEvent } from '../../src/core/types.ts';
+import { exchangeFixture } from '../support/exchange-fixture.ts';
 
-function setup() {
-  const clock = new VirtualClock();
-  const book = new OrderBook();
-  book.bids.set(99, 10);
-  book.bids.set(98, 5);
-  book.asks.set(101, 10);
-  book.asks.set(102, 5);
-  const rng = new RandomStream('t', 'latency');
-  const zero = () => new OrderedChannel(createLatencyModel({ dist: 'constant', ms: 0 }, rng));
-  const ex = new SimExchange(
-    clock,
-    { symbol: 'T', tickSize: 1, lotSize: 1 },
-    book,
-    { makerFeeBps: -1, takerFeeBps: 5, minSizeLots: 1 },
-    riskAverseQueue,
-    { entry: zero(), response: zero(), feed: zero() },
-    new EventDigest(),
-  );
-  const events: ExecutionEvent[] = [];
-  const md: MarketEvent[] = [];
-  ex.connect({ onExecution: (e) => events.push(e), onMarketData: (e) => md.push(e) });
-  const place = (clientId: string, side: 'buy' | 'sell', priceTicks: number, qtyLots: number): PlaceRequest => {
-    const req: PlaceRequest = { type: 'place', clientId, symbol: 'T', side, priceTicks, qtyLots, postOnly: true };
-    ex.placeOrder(req);
-    clock.runAll();
-    return req;
-  };
-  return { clock, book, ex, events, md, place };
-}
+const setup = () => exchangeFixture();
 
 const fills = (events: ExecutionEvent[]) =>
   events.filter((e) => e.type === 'fill').map((e) => (e.type === 'fill' ? [e.clientId, e.priceTicks, e.qtyLots, e.leavesLots] : []));

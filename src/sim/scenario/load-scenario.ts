@@ -1,11 +1,34 @@
+import { dirname } from 'node:path';
+import { resolveEmpiricalFiles } from '../latency-samples.ts';
+import type { LatencyChannelsConfig } from '../latency-model.ts';
 import { scenarioSchema } from './schema.ts';
 import type { Scenario } from './schema.ts';
-import { loadYamlFile, parseYamlWithSchema } from './yaml-source.ts';
+import { parseYamlVariants, parseYamlWithSchema, readSourceFile } from './yaml-source.ts';
 
-export function loadScenario(file: string): Promise<Scenario> {
-  return loadYamlFile(file, scenarioSchema);
+/** A validated scenario with its external inputs (empirical latency CSVs) read, ready to run. */
+export type LoadedScenario = Scenario & { readonly resolvedLatency: LatencyChannelsConfig; readonly variant?: string };
+
+function resolve(scenario: Scenario, file: string, variant?: string): LoadedScenario {
+  const loaded = { ...scenario, resolvedLatency: resolveEmpiricalFiles(scenario.exchange.latency, dirname(file)) };
+  return variant === undefined ? loaded : { ...loaded, variant };
 }
 
-export function parseScenario(text: string, file = '<inline>'): Scenario {
-  return parseYamlWithSchema(text, file, scenarioSchema);
+export async function loadScenario(file: string): Promise<LoadedScenario> {
+  return parseScenario(await readSourceFile(file), file);
+}
+
+/** Parses scenario text; relative paths inside it are taken from the directory of `file`. */
+export function parseScenario(text: string, file = '<inline>'): LoadedScenario {
+  return resolve(parseYamlWithSchema(text, file, scenarioSchema), file);
+}
+
+/**
+ * The runs a scenario file asks for: itself, or one per entry of its `variants:` list (the base is
+ * validated first, so a bad list is reported as such).
+ */
+export async function loadScenarioRuns(file: string): Promise<LoadedScenario[]> {
+  const text = await readSourceFile(file);
+  const base = parseScenario(text, file);
+  if (!base.variants) return [base];
+  return parseYamlVariants(text, file, scenarioSchema).map((v) => resolve(v.value, file, v.name));
 }

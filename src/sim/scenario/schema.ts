@@ -1,15 +1,11 @@
 import { z } from 'zod';
 import { expectationsSchema } from '../expectations.ts';
 import { durationSchema, positiveDurationSchema } from './duration.ts';
+import { latencyConfigSchema } from './latency-schema.ts';
 
 const nonNegative = z.number().nonnegative();
 const positive = z.number().positive();
 const probability = z.number().min(0).max(1);
-
-const latencySchema = z.discriminatedUnion('dist', [
-  z.strictObject({ dist: z.literal('constant'), ms: nonNegative }),
-  z.strictObject({ dist: z.literal('lognormal'), median_ms: nonNegative, sigma: nonNegative }),
-]);
 
 const phaseSchema = z.strictObject({
   name: z.string().min(1),
@@ -41,11 +37,59 @@ const syntheticMarketSchema = z.strictObject({
     }),
 });
 
+/** `risk_averse`, `log`, or `{ model: power, n }` (the string forms are shorthand for `{ model: ... }`). */
+const queueModelSchema = z.preprocess(
+  (v) => (typeof v === 'string' ? { model: v } : v),
+  z.discriminatedUnion('model', [
+    z.strictObject({ model: z.literal('risk_averse') }),
+    z.strictObject({ model: z.literal('log') }),
+    z.strictObject({ model: z.literal('power'), n: positive }),
+  ]),
+);
+
+const rateLimitSchema = z.strictObject({
+  max_requests: z.number().int().positive(),
+  window: positiveDurationSchema,
+  include_cancels: z.boolean().default(false),
+  /** Refused requests within `ban_window` that trigger a ban; 0 never bans. */
+  ban_after: z.number().int().nonnegative().default(0),
+  ban_window: positiveDurationSchema.prefault('10s'),
+  ban_duration: positiveDurationSchema.prefault('30s'),
+});
+
 const exchangeSchema = z.strictObject({
-  latency: z.strictObject({ entry: latencySchema, response: latencySchema, feed: latencySchema }),
+  latency: latencyConfigSchema,
   fees: z.strictObject({ maker_bps: z.number(), taker_bps: z.number() }),
   min_size_lots: z.number().int().min(1).default(1),
-  queue_model: z.literal('risk_averse').default('risk_averse'),
+  min_notional_usd: nonNegative.default(0),
+  price_band_bps: positive.optional(),
+  rate_limit: rateLimitSchema.optional(),
+  margin: z.strictObject({ balance_usd: positive, leverage: positive }).optional(),
+  queue_model: queueModelSchema.prefault('risk_averse'),
+  /** Session heartbeat and book snapshot interval; 0 sends none. */
+  heartbeat: durationSchema.prefault('1s'),
+});
+
+const window = { at: durationSchema, duration: positiveDurationSchema };
+const faultSchema = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('disconnect'), ...window }),
+  z.strictObject({ kind: z.literal('latency_spike'), ...window, factor: z.number().min(1) }),
+  z.strictObject({ kind: z.literal('reject_storm'), ...window, probability }),
+  z.strictObject({ kind: z.literal('feed_freeze'), ...window }),
+  z.strictObject({ kind: z.literal('ack_loss'), ...window, probability }),
+  z.strictObject({ kind: z.literal('list_responses'), ...window }),
+]);
+
+/** The bot's connection watchdog and recon settings. */
+const sessionSchema = z.strictObject({
+  disconnect_timeout: positiveDurationSchema.prefault('3s'),
+  max_book_age: positiveDurationSchema.prefault('2s'),
+  /** Periodic recon; "0s" reconciles only after faults. */
+  recon_interval: durationSchema.prefault('10s'),
+  recon_timeout: positiveDurationSchema.prefault('2s'),
+  watchdog_interval: positiveDurationSchema.prefault('100ms'),
+  /** Pause after a rate_limited answer, doubling on repeats; "0s" never backs off. */
+  rate_limit_backoff: durationSchema.prefault('1s'),
 });
 
 const strategySchema = z.strictObject({
@@ -56,6 +100,7 @@ const strategySchema = z.strictObject({
   skew_bps: nonNegative.default(0),
   refresh: positiveDurationSchema,
   requote_threshold_bps: nonNegative,
+  session: sessionSchema.prefault({}),
 });
 
 const riskSchema = z.strictObject({
@@ -80,7 +125,8 @@ const runSchema = z.strictObject({
   max_events: z.number().int().positive().default(50_000_000),
 });
 
-export const scenarioSchema = z.strictObject({
+export const scenarioSchema = z
+  .strictObject({
   name: z.string().min(1),
   description: z.string().optional(),
   seed: z.number().int().nonnegative().default(1),
@@ -91,9 +137,43 @@ export const scenarioSchema = z.strictObject({
   risk: riskSchema,
   pnl: pnlSchema.prefault({}),
   run: runSchema.prefault({}),
+  /** Timed faults: each acts on [at, at + duration), which must lie inside the run. */
+  faults: z.array(faultSchema).default([]),
   /** Bounds on the report checked after the run: a miss makes `mmsim sim` exit 1. */
   expect: expectationsSchema.optional(),
-});
+  /**
+   * The same scenario run several ways: each variant overrides fields by dotted path
+   * (`exchange.queue_model: log`) and runs on its own; `mmsim sim` writes one report per variant.
+   */
+  variants: z
+    .array(z.strictObject({ name: z.string().regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits, _ . - only'), set: z.record(z.string(), z.unknown()) }))
+    .min(1)
+    .superRefine((vs, ctx) => {
+      const seen = new Set<string>();
+      vs.forEach((v, i) => {
+        if (seen.has(v.name)) ctx.addIssue({ code: 'custom', path: [i, 'name'], message: `duplicate variant name "${v.name}"` });
+        seen.add(v.name);
+      });
+    })
+    .optional(),
+})
+  .superRefine((s, ctx) => {
+    const endUs = s.market.phases.reduce((t, p) => t + p.duration, 0);
+    s.faults.forEach((f, i) => {
+      if (f.at + f.duration > endUs) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['faults', i, f.at >= endUs ? 'at' : 'duration'],
+          message: `fault ends at ${(f.at + f.duration) / 1e6}s, after the run ends (${endUs / 1e6}s)`,
+        });
+      }
+      s.faults.forEach((g, j) => {
+        if (j > i && g.kind === f.kind && g.at < f.at + f.duration && f.at < g.at + g.duration) {
+          ctx.addIssue({ code: 'custom', path: ['faults', j, 'at'], message: `overlaps fault ${i} of the same kind (${f.kind})` });
+        }
+      });
+    });
+  });
 
 export type Scenario = z.output<typeof scenarioSchema>;
-export type LatencyConfig = z.output<typeof latencySchema>;
+export type FaultConfig = z.output<typeof faultSchema>;

@@ -31,19 +31,61 @@ const MAX_PROBLEMS = 5;
 
 /** Reads a YAML file and validates it against `schema`; every failure is a `ScenarioError`. */
 export async function loadYamlFile<S extends z.ZodType>(file: string, schema: S): Promise<z.output<S>> {
-  let text: string;
+  return parseYamlWithSchema(await readSourceFile(file), file, schema);
+}
+
+/** A source file's text; an unreadable file is a `ScenarioError` naming it. */
+export async function readSourceFile(file: string): Promise<string> {
   try {
-    text = await readFile(file, 'utf8');
+    return await readFile(file, 'utf8');
   } catch (err) {
     // Node's message ends with the syscall and path (", open 'x.yaml'"): ours already starts with the path.
     const reason = err instanceof Error ? err.message.replace(/, \w+(?: '.*')?$/, '') : String(err);
     throw new ScenarioError(`${file}: cannot read file (${reason})`, { file });
   }
-  return parseYamlWithSchema(text, file, schema);
 }
 
 /** Parses one YAML document and validates it; `file` only names the source in messages. */
 export function parseYamlWithSchema<S extends z.ZodType>(text: string, file: string, schema: S): z.output<S> {
+  const { doc, lines } = parseChecked(text, file);
+  return validateDocument(doc, lines, file, schema);
+}
+
+export interface YamlVariant<T> {
+  readonly name: string;
+  readonly value: T;
+}
+
+/**
+ * A document's variants: each item of its `variants:` list (`{name, set: {dotted.path: value}}`) applied
+ * to a copy of the rest of the document, then validated on its own. The values keep their place in the
+ * file, so a bad override is reported at its own line. Returns [] when there is no `variants:` list; the
+ * list's shape is the schema's business (validate the whole document first).
+ */
+export function parseYamlVariants<S extends z.ZodType>(text: string, file: string, schema: S, key = 'variants'): YamlVariant<z.output<S>>[] {
+  const { doc, lines } = parseChecked(text, file);
+  const list = doc.get(key, true);
+  if (!isSeq(list)) return [];
+  return list.items.map((item, i) => {
+    if (!isMap(item)) throw new ScenarioError(`${file}: ${key}.${i}: expected {name, set}`, { file });
+    const name = String(item.get('name'));
+    const copy = doc.clone();
+    copy.delete(key);
+    const set = item.get('set', true);
+    if (isMap(set)) {
+      for (const pair of set.items) {
+        const path = String(isScalar(pair.key) ? pair.key.value : pair.key);
+        copy.setIn(
+          path.split('.').map((seg) => (/^\d+$/.test(seg) ? Number(seg) : seg)),
+          pair.value,
+        );
+      }
+    }
+    return { name, value: validateDocument(copy, lines, `${file} (variant ${name})`, schema) };
+  });
+}
+
+function parseChecked(text: string, file: string): { doc: Document; lines: LineCounter } {
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true, prettyErrors: false });
   const at = (offset: number) => lines.linePos(offset);
@@ -59,7 +101,11 @@ export function parseYamlWithSchema<S extends z.ZodType>(text: string, file: str
     throw new ScenarioError(`${file}:${line}:${col}: ${message}`, { file, line, column: col });
   }
   if (doc.contents === null) throw new ScenarioError(`${file}: the file is empty`, { file });
+  return { doc, lines };
+}
 
+function validateDocument<S extends z.ZodType>(doc: Document, lines: LineCounter, file: string, schema: S): z.output<S> {
+  const at = (offset: number) => lines.linePos(offset);
   let data: unknown;
   try {
     data = doc.toJS();
