@@ -38,14 +38,14 @@ const syntheticMarketSchema = z.strictObject({
 });
 
 /** `risk_averse`, `log`, or `{ model: power, n }` (the string forms are shorthand for `{ model: ... }`). */
-const queueModelSchema = z.preprocess(
-  (v) => (typeof v === 'string' ? { model: v } : v),
+const queueModelSchema = z.union([
+  z.enum(['risk_averse', 'log']).transform((model) => ({ model })),
   z.discriminatedUnion('model', [
     z.strictObject({ model: z.literal('risk_averse') }),
     z.strictObject({ model: z.literal('log') }),
     z.strictObject({ model: z.literal('power'), n: positive }),
   ]),
-);
+]);
 
 const rateLimitSchema = z.strictObject({
   max_requests: z.number().int().positive(),

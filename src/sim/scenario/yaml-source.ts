@@ -74,15 +74,31 @@ export function parseYamlVariants<S extends z.ZodType>(text: string, file: strin
     const set = item.get('set', true);
     if (isMap(set)) {
       for (const pair of set.items) {
-        const path = String(isScalar(pair.key) ? pair.key.value : pair.key);
-        copy.setIn(
-          path.split('.').map((seg) => (/^\d+$/.test(seg) ? Number(seg) : seg)),
-          pair.value,
-        );
+        const dotted = String(isScalar(pair.key) ? pair.key.value : pair.key);
+        const path = dotted.split('.').map((seg) => (/^\d+$/.test(seg) ? Number(seg) : seg));
+        copy.setIn(path, pair.value);
+        pointKeyAt(copy, path, pair.key);
       }
     }
     return { name, value: validateDocument(copy, lines, `${file} (variant ${name})`, schema) };
   });
+}
+
+/**
+ * After an override, the overridden field's key still points into the base document; point it at the
+ * override's own key, so that an error located at the key names the override's line.
+ */
+function pointKeyAt(doc: Document, path: (string | number)[], overrideKey: unknown): void {
+  const parent = path.length > 1 ? doc.getIn(path.slice(0, -1), true) : doc.contents;
+  if (!isMap(parent) || !isScalar(overrideKey)) return;
+  const last = path[path.length - 1];
+  for (const pair of parent.items) {
+    if (isScalar(pair.key) && pair.key.value === last) {
+      const key = pair.key.clone();
+      key.range = overrideKey.range;
+      pair.key = key;
+    }
+  }
 }
 
 function parseChecked(text: string, file: string): { doc: Document; lines: LineCounter } {
