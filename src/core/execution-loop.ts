@@ -39,8 +39,9 @@ export interface SessionConfig {
   /** How often the watchdog looks at the timers above. */
   readonly watchdogUs: Micros;
   /**
-   * After a `rate_limited` answer the bot sends nothing new for this long, doubling on each further one
-   * (up to 32x) until a request gets through: hammering a rate limit is how accounts get banned.
+   * After a `rate_limited` answer the bot places no new orders and retries no refused cancel for this
+   * long, doubling on each further one (up to 32x) until an order gets through: hammering a rate limit
+   * is how accounts get banned. Cancels of stale quotes still go out.
    */
   readonly rateLimitBackoffUs: Micros;
 }

@@ -36,7 +36,7 @@ export type QueueShapeFn = (x: number) => number;
 export function probBehind(f: QueueShapeFn, front: number, back: number): number {
   const fb = f(back);
   const p = fb / (fb + f(front));
-  // 0/0 (an empty level on both sides) or inf/inf: hftbacktest treats a non-finite value as 1 (all behind).
+  // hftbacktest treats an infinite value as 1 (all behind); 0/0 (nothing ahead or behind) is 1 here too.
   return Number.isFinite(p) ? p : 1;
 }
 
