@@ -65,6 +65,8 @@ interface LiveOrder {
   cancelOnAck: boolean;
   /** A cancel was refused while the order lives on (rate limit, overload): the watchdog sends it again. */
   retryCancel: boolean;
+  /** Receive sequence number of the last event about this order (0: none yet). */
+  heardSeq: number;
 }
 
 /** One round of recon: both queries out, answers collected as they come. */
@@ -74,6 +76,8 @@ interface ReconRound {
   readonly seq: number;
   /** Quoting waits for this round (it follows a fault). */
   blocking: boolean;
+  /** Receive sequence number of the open-orders answer: events for an order heard after it are newer. */
+  openOrdersSeq?: number;
   openOrders?: { data: unknown };
   positions?: { data: unknown };
 }
@@ -97,6 +101,7 @@ export class ExecutionLoop implements GatewayListener {
   private nextId = 1;
   private running = false;
   private sendSeq = 0;
+  private recvSeq = 0;
   private connected = true;
   private stale = false;
   private lastHeardAt: Micros = 0;
@@ -174,7 +179,10 @@ export class ExecutionLoop implements GatewayListener {
       this.stats.countUnexpected();
       return;
     }
-    if (result.kind === 'open_orders') round.openOrders = { data: result.data };
+    if (result.kind === 'open_orders') {
+      round.openOrders = { data: result.data };
+      round.openOrdersSeq = ++this.recvSeq;
+    }
     else round.positions = { data: result.data };
     if (round.openOrders && round.positions) this.finishRecon(round, round.openOrders.data, round.positions.data);
   }
@@ -182,6 +190,7 @@ export class ExecutionLoop implements GatewayListener {
   onExecution(event: ExecutionEvent): void {
     this.heard();
     const order = this.orders.get(event.clientId) ?? this.awaitingCancelReply.get(event.clientId);
+    if (order) order.heardSeq = ++this.recvSeq;
     if (!order) {
       // Not ours, or already closed: a live bot logs it and carries on; the report shows the count.
       this.stats.countUnexpected();
@@ -363,6 +372,7 @@ export class ExecutionLoop implements GatewayListener {
       cancelSeq: 0,
       cancelOnAck: false,
       retryCancel: false,
+      heardSeq: 0,
     };
     this.orders.set(clientId, order);
     this.stats.countSent();
@@ -468,11 +478,26 @@ export class ExecutionLoop implements GatewayListener {
       priceTicks: o.priceTicks,
       leavesLots: o.qtyLots - o.filledLots,
       status: o.status,
-      sentAfterQuery: o.sentSeq > round.seq || o.cancelSeq > round.seq,
+      sentAfterQuery: !this.judgeable(o, round),
     }));
     const plan = reconcile({ symbol, orders: views, positionLots: this.risk.positionLots(symbol), openOrders, positions });
     this.applyRecon(plan, round, openOrders);
     this.requote();
+  }
+
+  /**
+   * Whether the venue's open-orders answer can tell us anything about this order. Not if the order or its
+   * cancel went out after the query, nor if we heard about it after the answer (the answer is older),
+   * nor if it is still unacknowledged and young: on a path where requests can overtake each other the
+   * query may have arrived before it. Only older silence counts as loss.
+   */
+  private judgeable(o: LiveOrder, round: ReconRound): boolean {
+    if (o.sentSeq > round.seq || o.cancelSeq > round.seq) return false;
+    if (o.heardSeq > (round.openOrdersSeq ?? Infinity)) return false;
+    const ackTimeout = this.config.session?.reconTimeoutUs ?? 0;
+    if (o.status === 'pending_new' && round.sentAt - o.sentAt < ackTimeout) return false;
+    if (o.status === 'pending_cancel' && round.sentAt - o.cancelSentAt < ackTimeout) return false;
+    return true;
   }
 
   private applyRecon(plan: ReconPlan, round: ReconRound, openOrders: unknown): void {
@@ -500,7 +525,7 @@ export class ExecutionLoop implements GatewayListener {
     // rests, that cancel was lost.
     const listed = new Set(ensureMapping(openOrders, 'client_id').keys());
     for (const order of this.orders.values()) {
-      if (order.status === 'pending_cancel' && order.cancelSeq < round.seq && listed.has(order.clientId)) {
+      if (order.status === 'pending_cancel' && this.judgeable(order, round) && listed.has(order.clientId)) {
         this.session.cancelsResent++;
         this.sendCancel(order);
       }
@@ -521,6 +546,7 @@ export class ExecutionLoop implements GatewayListener {
         cancelSeq: 0,
         cancelOnAck: false,
         retryCancel: false,
+        heardSeq: 0,
       };
       this.orders.set(order.clientId, order);
       this.stats.countPlaced();

@@ -279,13 +279,22 @@ export class SimExchange implements ExchangeGateway, MarketListener {
       }
       const qty = this.book.side(o.side).qtyAt(o.priceTicks);
       if (qty !== o.levelQty || o.traded > 0) {
-        o.ahead = this.queue.onLevelChange(o.ahead, o.levelQty, qty, o.traded);
+        // The model sees the market's queue only; our own earlier orders at this price stay ahead.
+        const own = this.ownAhead(o);
+        o.ahead = own + this.queue.onLevelChange(Math.max(0, o.ahead - own), o.levelQty, qty, o.traded);
         o.levelQty = qty;
         o.traded = 0;
       }
     }
     this.removeDone();
     this.publishTop(false);
+  }
+
+  /** Lots of our own orders resting at `o`'s price that arrived before it (time priority). */
+  private ownAhead(o: RestingOrder): number {
+    let lots = 0;
+    for (const r of this.resting) if (r.num < o.num && r.side === o.side && r.priceTicks === o.priceTicks && r.leaves > 0) lots += r.leaves;
+    return lots;
   }
 
   private onPlaceArrival(req: PlaceRequest): void {
