@@ -39,7 +39,10 @@ const syntheticMarketSchema = z.strictObject({
 
 /** `risk_averse`, `log`, or `{ model: power, n }` (the string forms are shorthand for `{ model: ... }`). */
 const queueModelSchema = z.union([
-  z.enum(['risk_averse', 'log']).transform((model) => ({ model })),
+  z
+    .enum(['risk_averse', 'log', 'power'])
+    .refine((m) => m !== 'power', { message: 'power needs its exponent: {model: power, n: 3}' })
+    .transform((model) => ({ model: model as 'risk_averse' | 'log' })),
   z.discriminatedUnion('model', [
     z.strictObject({ model: z.literal('risk_averse') }),
     z.strictObject({ model: z.literal('log') }),
