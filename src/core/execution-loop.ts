@@ -8,7 +8,7 @@ import { MidHistory } from './mid-history.ts';
 import { computeQuotes } from './quote-policy.ts';
 import type { QuoteParams } from './quote-policy.ts';
 import { ensureMapping } from './ensure-mapping.ts';
-import { reconcile } from './recon.ts';
+import { countByKind, reconcile } from './recon.ts';
 import type { BotOrderView, ReconPlan } from './recon.ts';
 import type { RiskMonitor } from './risk-monitor.ts';
 import { SessionStats } from './session-stats.ts';
@@ -501,9 +501,10 @@ export class ExecutionLoop implements GatewayListener {
   }
 
   private applyRecon(plan: ReconPlan, round: ReconRound, openOrders: unknown): void {
-    for (const d of plan.divergences) {
-      this.session.countDivergence(d.kind);
-      this.metrics.countDivergence(d.kind, 1);
+    for (const [kind, n] of Object.entries(countByKind(plan.divergences))) {
+      if (n === 0) continue;
+      this.session.countDivergence(kind, n);
+      this.metrics.countDivergence(kind, n);
     }
     for (const { clientId, leavesLots } of plan.adopt) {
       const order = this.orders.get(clientId);

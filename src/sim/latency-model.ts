@@ -239,9 +239,6 @@ export class Channel<Op extends string = string> {
   }
 }
 
-/** The former name: every channel used to be FIFO with one latency for all operations. */
-export type OrderedChannel = Channel;
-
 export interface LatencyChannels {
   readonly entry: Channel<EntryOp>;
   readonly response: Channel<ResponseOp>;
