@@ -18,7 +18,7 @@ export class SessionStats {
   positionAdjustLots = 0;
   readonly divergences = new Map<string, number>();
 
-  countDivergence(kind: string, n = 1): void {
+  countDivergence(kind: string, n: number): void {
     this.divergences.set(kind, (this.divergences.get(kind) ?? 0) + n);
   }
 }

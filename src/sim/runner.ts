@@ -1,10 +1,13 @@
 import { Registry } from 'prom-client';
 import { BotMetrics } from '../core/bot-metrics.ts';
+import { US_PER_S } from '../core/clock.ts';
 import { ExecutionLoop } from '../core/execution-loop.ts';
 import { buildReport } from '../core/report.ts';
 import type { Report } from '../core/report.ts';
 import { validateReport } from '../core/report-validator.ts';
+import { DIVERGENCE_KINDS } from '../core/recon.ts';
 import { RiskMonitor } from '../core/risk-monitor.ts';
+import type { SessionStats } from '../core/session-stats.ts';
 import type { ExchangeGateway } from '../core/exchange-gateway.ts';
 import type { CancelRequest, ExecutionEvent, Instrument, MarketEvent, PlaceRequest, QueryRequest, QueryResult } from '../core/types.ts';
 import { EventDigest } from './event-digest.ts';
@@ -23,9 +26,6 @@ import { SlidingWindowCounter } from './sliding-window.ts';
 import { SyntheticMarket } from './synthetic-market.ts';
 import type { MarketPhase } from './synthetic-market.ts';
 import { LoopLimitError, VirtualClock } from './virtual-clock.ts';
-import { US_PER_S } from '../core/clock.ts';
-import type { SessionStats } from '../core/session-stats.ts';
-import { DIVERGENCE_KINDS } from '../core/recon.ts';
 
 export interface RunOptions {
   /** Overrides the scenario's seed. */

@@ -15,7 +15,6 @@ import type {
 import { DigestKind } from './event-digest.ts';
 import type { EventDigest } from './event-digest.ts';
 import { FaultSchedule } from './faults.ts';
-import type { FaultKind } from './faults.ts';
 import type { OrderBook } from './order-book.ts';
 import type { QueueModel } from './queue-model.ts';
 import type { RandomStream } from './rng.ts';
@@ -236,11 +235,6 @@ export class SimExchange implements ExchangeGateway, MarketListener {
 
   get restingOrders(): number {
     return this.resting.length;
-  }
-
-  /** Messages the exchange handled in the last second (orders, cancels, queries, trades, book updates). */
-  messageRate(now: Micros): number {
-    return this.messages.count(now);
   }
 
   onTrade(aggressor: Side, priceTicks: number, qtyLots: number): void {
@@ -526,7 +520,7 @@ export class SimExchange implements ExchangeGateway, MarketListener {
 
   private dropped(t: Micros, effect: 'dropped_to_exchange' | 'dropped_to_bot'): boolean {
     if (!this.disconnected(t)) return false;
-    this.faults.count('disconnect' satisfies FaultKind, t, effect);
+    this.faults.count('disconnect', t, effect);
     this.digest.add(DigestKind.dropped, t, effect === 'dropped_to_exchange' ? 2 : 3);
     return true;
   }

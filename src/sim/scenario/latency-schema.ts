@@ -120,6 +120,3 @@ export const latencyConfigSchema = z.strictObject({ entry: entrySchema, response
 
 /** `exchange.latency` after parsing: every direction as `{ ordering, default, <op>? }`. */
 export type LatencyConfig = z.output<typeof latencyConfigSchema>;
-export type EntryLatencyConfig = LatencyConfig['entry'];
-export type ResponseLatencyConfig = LatencyConfig['response'];
-export type FeedLatencyConfig = LatencyConfig['feed'];

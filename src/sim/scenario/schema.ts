@@ -179,4 +179,3 @@ export const scenarioSchema = z
   });
 
 export type Scenario = z.output<typeof scenarioSchema>;
-export type FaultConfig = z.output<typeof faultSchema>;
