@@ -1,9 +1,15 @@
 import type { Side } from '../core/types.ts';
 
-/** One side of an L2 book: price levels sorted best first (bids descending, asks ascending). */
+/**
+ * One side of an L2 book in integer ticks: quantity by price in a Map, with the best price tracked.
+ * A level change is O(1); when the best level goes, the next is found by stepping one tick at a time
+ * away from the spread (the top of a real book is dense, so the walk is short). This is hftbacktest's
+ * HashMapMarketDepth: replayed books carry thousands of levels and hundreds of changes per diff, where a
+ * sorted array would move memory on every insert.
+ */
 class BookSide {
-  readonly prices: number[] = [];
-  readonly qtys: number[] = [];
+  private readonly qty = new Map<number, number>();
+  private bestTicks: number | undefined = undefined;
 
   constructor(readonly isBid: boolean) {}
 
@@ -13,37 +19,50 @@ class BookSide {
   }
 
   best(): number | undefined {
-    return this.prices[0];
+    return this.bestTicks;
   }
 
   bestQty(): number {
-    return this.qtys[0] ?? 0;
+    return this.bestTicks === undefined ? 0 : this.qty.get(this.bestTicks)!;
   }
 
   qtyAt(price: number): number {
-    const i = this.prices.indexOf(price);
-    return i < 0 ? 0 : this.qtys[i]!;
+    return this.qty.get(price) ?? 0;
   }
 
-  /** Sets a level's quantity; 0 deletes the level. */
+  get levelCount(): number {
+    return this.qty.size;
+  }
+
+  /** Sets a level's quantity; 0 (or less) deletes the level. */
   set(price: number, qty: number): void {
-    let i = 0;
-    while (i < this.prices.length && this.better(this.prices[i]!, price)) i++;
-    if (this.prices[i] === price) {
-      if (qty > 0) this.qtys[i] = qty;
-      else {
-        this.prices.splice(i, 1);
-        this.qtys.splice(i, 1);
-      }
-    } else if (qty > 0) {
-      this.prices.splice(i, 0, price);
-      this.qtys.splice(i, 0, qty);
+    if (qty > 0) {
+      this.qty.set(price, qty);
+      if (this.bestTicks === undefined || this.better(price, this.bestTicks)) this.bestTicks = price;
+    } else if (this.qty.delete(price) && price === this.bestTicks) {
+      this.bestTicks = this.nextWorse(price);
     }
   }
 
+  /** The best price worse than `from`, or undefined when the side is empty. */
+  private nextWorse(from: number): number | undefined {
+    if (this.qty.size === 0) return undefined;
+    const step = this.isBid ? -1 : 1;
+    // Walk a few ticks first (the usual case), then fall back to a scan of the levels for a sparse side.
+    for (let p = from + step, k = 0; k < 64; p += step, k++) if (this.qty.has(p)) return p;
+    let best: number | undefined;
+    for (const p of this.qty.keys()) if (best === undefined || this.better(p, best)) best = p;
+    return best;
+  }
+
+  /** The levels as a new Map from price to quantity (in no particular order). */
+  copyLevels(): Map<number, number> {
+    return new Map(this.qty);
+  }
+
   clear(): void {
-    this.prices.length = 0;
-    this.qtys.length = 0;
+    this.qty.clear();
+    this.bestTicks = undefined;
   }
 }
 
@@ -69,6 +88,13 @@ export class OrderBook {
     return this.asks.best();
   }
 
+  /** True when both sides have a best and the bid reaches the ask. */
+  crossed(): boolean {
+    const bid = this.bids.best();
+    const ask = this.asks.best();
+    return bid !== undefined && ask !== undefined && bid >= ask;
+  }
+
   /**
    * An aggressive order of `qty` lots on `aggressor` side takes liquidity from the other side, best level
    * first, printing one trade per level touched. Returns the quantity that traded.
@@ -76,9 +102,8 @@ export class OrderBook {
   sweep(aggressor: Side, qty: number, onPrint: PrintListener): number {
     const passive = aggressor === 'buy' ? this.asks : this.bids;
     let left = qty;
-    while (left > 0 && passive.prices.length > 0) {
-      const price = passive.prices[0]!;
-      const available = passive.qtys[0]!;
+    for (let price = passive.best(); left > 0 && price !== undefined; price = passive.best()) {
+      const available = passive.qtyAt(price);
       const take = Math.min(left, available);
       left -= take;
       passive.set(price, available - take);

@@ -134,8 +134,8 @@ export class SyntheticMarket {
     const { levels, spreadTicks } = this.config;
     const bestBid = Math.floor(this.mid - spreadTicks / 2);
     const bestAsk = bestBid + spreadTicks;
-    const prevBids = this.snapshot(this.book.bids.prices, this.book.bids.qtys);
-    const prevAsks = this.snapshot(this.book.asks.prices, this.book.asks.qtys);
+    const prevBids = this.book.bids.copyLevels();
+    const prevAsks = this.book.asks.copyLevels();
     this.book.bids.clear();
     this.book.asks.clear();
     for (let k = 0; k < levels; k++) {
@@ -149,12 +149,6 @@ export class SyntheticMarket {
   private levelQty(prev: number | undefined, refreshProb: number): number {
     const keep = prev !== undefined && !this.rng.bernoulli(refreshProb);
     return keep ? prev : Math.max(1, Math.round(this.rng.exponential(this.config.depthLots)));
-  }
-
-  private snapshot(prices: readonly number[], qtys: readonly number[]): Map<number, number> {
-    const m = new Map<number, number>();
-    for (let i = 0; i < prices.length; i++) m.set(prices[i]!, qtys[i]!);
-    return m;
   }
 
   private endUs(): Micros {
