@@ -23,7 +23,7 @@ const forbiddenModules = ['timers', 'node:timers', 'timers/promises', 'node:time
 }));
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'out/**', 'bench/results/**', 'coverage/**'] },
+  { ignores: ['node_modules/**', 'out/**', 'bench/results/**', 'coverage/**', 'tmp/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

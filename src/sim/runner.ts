@@ -15,17 +15,16 @@ import { checkExpectations } from './expectations.ts';
 import { fillsCsv } from './fills-csv.ts';
 import type { ExpectationResult } from './expectations.ts';
 import { FaultSchedule } from './faults.ts';
-import { createChannels } from './latency-model.ts';
+import { Channel, createChannels } from './latency-model.ts';
+import { replayDriver, syntheticDriver } from './market-driver.ts';
+import { RecordedFeedLatency } from './replay/replay-market.ts';
 import { OrderBook } from './order-book.ts';
 import { createQueueModel } from './queue-model.ts';
 import { createStreams } from './rng.ts';
 import type { LoadedScenario } from './scenario/load-scenario.ts';
-import type { Scenario } from './scenario/schema.ts';
 import { SimExchange } from './sim-exchange.ts';
 import { SlidingWindowCounter } from './sliding-window.ts';
-import { SyntheticMarket } from './synthetic-market.ts';
-import type { MarketPhase } from './synthetic-market.ts';
-import { LoopLimitError, VirtualClock } from './virtual-clock.ts';
+import { VirtualClock } from './virtual-clock.ts';
 
 export interface RunOptions {
   /** Overrides the scenario's seed. */
@@ -87,8 +86,7 @@ function observedGateway(gateway: ExchangeGateway, clock: VirtualClock, obs: Run
   };
 }
 
-/** Callbacks run between two awaits of `RunOptions.pace`: a few ms of work, so the pause costs nothing. */
-export const PACE_SLICE_EVENTS = 4096;
+export { PACE_SLICE_EVENTS } from './market-driver.ts';
 
 export interface RunResult {
   readonly report: Report;
@@ -100,23 +98,6 @@ export interface RunResult {
   readonly expectations: readonly ExpectationResult[];
   /** `fills.csv`: every fill with its own P&L attribution. */
   readonly fillsCsv: string;
-}
-
-function phasesOf(s: Scenario): MarketPhase[] {
-  let t = 0;
-  return s.market.phases.map((p) => {
-    const phase = {
-      name: p.name,
-      startUs: t,
-      endUs: t + p.duration,
-      tradeRatePerS: p.trade_rate_per_s,
-      volatilityBpsPerSqrtS: p.volatility_bps_per_sqrt_s,
-      impactBps: p.impact_bps,
-      buyShare: p.buy_share,
-    };
-    t = phase.endUs;
-    return phase;
-  });
 }
 
 /**
@@ -134,16 +115,17 @@ export async function runScenario(scenario: LoadedScenario, options: RunOptions 
     tickSize: scenario.instrument.tick_size,
     lotSize: scenario.instrument.lot_size,
   };
-  const phases = phasesOf(scenario);
-  const endUs = phases[phases.length - 1]!.endUs;
-
   // One counter of the exchange's messages feeds both load-scaled latency and the exchange's stats.
   const messages = new SlidingWindowCounter(US_PER_S);
-  const channels = createChannels(
+  const modelled = createChannels(
     scenario.resolvedLatency,
     { entry: streams.latency_entry, response: streams.latency_response, feed: streams.latency_feed },
     (now) => messages.count(now),
   );
+  const m = scenario.market;
+  // A replay may take its feed latency from the recording instead of the model.
+  const recordedLatency = m.source === 'replay' && m.feed_latency === 'recorded' ? new RecordedFeedLatency() : undefined;
+  const channels = recordedLatency ? { ...modelled, feed: new Channel({ book: recordedLatency }, 'fifo') } : modelled;
   const faults = new FaultSchedule(scenario.faults);
   const book = new OrderBook();
   const ex = scenario.exchange;
@@ -176,25 +158,12 @@ export async function runScenario(scenario: LoadedScenario, options: RunOptions 
     faultRng: streams.faults,
     messages,
   });
-  const m = scenario.market;
-  const market = new SyntheticMarket(
-    clock,
-    book,
-    {
-      initialMidTicks: m.initial_mid / inst.tickSize,
-      spreadTicks: m.spread_ticks,
-      levels: m.levels,
-      depthLots: m.depth_lots,
-      levelRefreshProb: m.level_refresh_prob,
-      bookIntervalUs: m.book_interval,
-      tradeSizeMedianLots: m.trade_size_lots.median,
-      tradeSizeSigma: m.trade_size_lots.sigma,
-      phases,
-    },
-    streams.market,
-    streams.trades,
-    exchange,
-  );
+  const deps = { clock, book, instrument: inst, listener: exchange };
+  const market =
+    m.source === 'synthetic'
+      ? syntheticDriver(m, deps, { market: streams.market, trades: streams.trades })
+      : replayDriver(m, scenario.replayPaths ?? m.path, deps, recordedLatency);
+  await market.prepare();
 
   const risk = new RiskMonitor(
     clock,
@@ -236,7 +205,7 @@ export async function runScenario(scenario: LoadedScenario, options: RunOptions 
 
   market.start();
   loop.start();
-  await runClock(clock, endUs, scenario.run.max_events, options.pace);
+  const endUs = await market.run(scenario.run.max_events, options.pace);
 
   const report = buildReport({
     execution: {
@@ -254,7 +223,7 @@ export async function runScenario(scenario: LoadedScenario, options: RunOptions 
     instruments: [inst],
     openOrders: loop.openOrders,
     extra: {
-      market: { ...market.stats, final_mid: market.midTicks * inst.tickSize },
+      market: market.report(),
       exchange: {
         queue_model: exchange.queueModelName,
         ...exchange.stats,
@@ -294,18 +263,4 @@ function sessionReport(s: SessionStats): Record<string, unknown> {
     position_adjust_lots: s.positionAdjustLots,
     divergences: Object.fromEntries(DIVERGENCE_KINDS.map((k) => [k, s.divergences.get(k) ?? 0])),
   };
-}
-
-/**
- * clock.runUntil(endUs) in slices of PACE_SLICE_EVENTS callbacks, awaiting `pace` between slices. The
- * loop limit (`run.max_events`) applies to the whole run, as one runUntil call would apply it, with the
- * same error.
- */
-async function runClock(clock: VirtualClock, endUs: number, maxEvents: number, pace: (() => Promise<void>) | undefined): Promise<void> {
-  for (;;) {
-    const budget = Math.min(PACE_SLICE_EVENTS, maxEvents - clock.eventsProcessed);
-    if (clock.runUntilAtMost(endUs, budget)) return;
-    if (clock.eventsProcessed >= maxEvents) throw new LoopLimitError('runUntil', maxEvents, clock.now());
-    if (pace) await pace();
-  }
 }

@@ -8,7 +8,7 @@ import { repoRoot, scenarioFiles } from '../support/run.ts';
 // (one per variant for a scenario with `variants:`). After an intended change of behaviour, regenerate
 // them with `npm run golden:update` and explain in the commit message why each number moved.
 describe('golden reports', () => {
-  it('has the base and the exchange-realism scenarios', () => {
+  it('has the base, exchange-realism and replay scenarios', () => {
     expect(scenarioFiles()).toEqual(
       expect.arrayContaining([
         'burst.yaml',
@@ -19,6 +19,9 @@ describe('golden reports', () => {
         'disconnect.yaml',
         'ack-loss.yaml',
         'queue-models.yaml',
+        'replay-binance-btcusdt.yaml',
+        'replay-bybit-xrpusdt.yaml',
+        'replay-bybit-btcusd.yaml',
       ]),
     );
   });

@@ -1,15 +1,28 @@
-import { dirname } from 'node:path';
+import { dirname, resolve as resolvePath } from 'node:path';
 import { resolveEmpiricalFiles } from '../latency-samples.ts';
 import type { LatencyChannelsConfig } from '../latency-model.ts';
 import { scenarioSchema } from './schema.ts';
 import type { Scenario } from './schema.ts';
 import { parseYamlVariants, parseYamlWithSchema, readSourceFile } from './yaml-source.ts';
 
-/** A validated scenario with its external inputs (empirical latency CSVs) read, ready to run. */
-export type LoadedScenario = Scenario & { readonly resolvedLatency: LatencyChannelsConfig; readonly variant?: string };
+/**
+ * A validated scenario with its external inputs resolved, ready to run: empirical latency CSVs read, a
+ * replay's recording paths made absolute (they are relative to the scenario file).
+ */
+export type LoadedScenario = Scenario & {
+  readonly resolvedLatency: LatencyChannelsConfig;
+  readonly replayPaths?: readonly string[];
+  readonly variant?: string;
+};
 
 function resolve(scenario: Scenario, file: string, variant?: string): LoadedScenario {
-  const loaded = { ...scenario, resolvedLatency: resolveEmpiricalFiles(scenario.exchange.latency, dirname(file)) };
+  const dir = dirname(file);
+  const m = scenario.market;
+  const loaded = {
+    ...scenario,
+    resolvedLatency: resolveEmpiricalFiles(scenario.exchange.latency, dir),
+    ...(m.source === 'replay' ? { replayPaths: m.path.map((p) => resolvePath(dir, p)) } : {}),
+  };
   return variant === undefined ? loaded : { ...loaded, variant };
 }
 

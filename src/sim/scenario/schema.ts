@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { expectationsSchema } from '../expectations.ts';
 import { durationSchema, positiveDurationSchema } from './duration.ts';
 import { latencyConfigSchema } from './latency-schema.ts';
+import { FORMATS_WITH_LOCAL_TIME, REPLAY_FORMATS } from '../replay/replay-formats.ts';
 
 const nonNegative = z.number().nonnegative();
 const positive = z.number().positive();
@@ -36,6 +37,36 @@ const syntheticMarketSchema = z.strictObject({
       });
     }),
 });
+
+/** A recorded market (see docs/replay.md): the recording's book is the book the bot sees. */
+const replayMarketSchema = z
+  .strictObject({
+    source: z.literal('replay'),
+    format: z.enum(REPLAY_FORMATS),
+    /** Relative to the scenario file. Several files (Tardis: a book file and a trades file) are merged by receive time. */
+    path: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]).transform((p) => (typeof p === 'string' ? [p] : p)),
+    symbol: z.string().min(1),
+    /** `recorded`: the recording's receive time minus exchange time (offset removed); `model`: exchange.latency.feed. */
+    feed_latency: z.enum(['recorded', 'model']).default('recorded'),
+    /** Added to each recorded latency: the one-way delay that removing the recorder's clock offset hides. */
+    recorded_base: durationSchema.prefault('0ms'),
+    /** `quote`: recorded sizes are in the quote currency (inverse contracts such as Bybit BTCUSD), converted at each price. */
+    quantity_unit: z.enum(['base', 'quote']).default('base'),
+    /** Replay only this much of the recording, from its first message. */
+    duration: positiveDurationSchema.optional(),
+  })
+  .superRefine((m, ctx) => {
+    if (m.path.length > 1 && m.format !== 'tardis') {
+      ctx.addIssue({ code: 'custom', path: ['path'], message: `several files are for tardis (a book file and a trades file); ${m.format} takes one` });
+    }
+    if (m.feed_latency === 'recorded' && !FORMATS_WITH_LOCAL_TIME.includes(m.format)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['feed_latency'],
+        message: `${m.format} recordings have no receive times: use feed_latency: model (and exchange.latency.feed)`,
+      });
+    }
+  });
 
 /** `risk_averse`, `log`, or `{ model: power, n }` (the string forms are shorthand for `{ model: ... }`). */
 const queueModelSchema = z.union([
@@ -134,7 +165,7 @@ export const scenarioSchema = z
   description: z.string().optional(),
   seed: z.number().int().nonnegative().default(1),
   instrument: z.strictObject({ symbol: z.string().min(1), tick_size: positive, lot_size: positive }),
-  market: syntheticMarketSchema,
+  market: z.discriminatedUnion('source', [syntheticMarketSchema, replayMarketSchema]),
   exchange: exchangeSchema,
   strategy: strategySchema,
   risk: riskSchema,
@@ -161,7 +192,8 @@ export const scenarioSchema = z
     .optional(),
 })
   .superRefine((s, ctx) => {
-    const endUs = s.market.phases.reduce((t, p) => t + p.duration, 0);
+    // A replay's length is known only once its recording is read, unless it sets a duration.
+    const endUs = s.market.source === 'synthetic' ? s.market.phases.reduce((t, p) => t + p.duration, 0) : (s.market.duration ?? Infinity);
     s.faults.forEach((f, i) => {
       if (f.at + f.duration > endUs) {
         ctx.addIssue({
@@ -179,3 +211,5 @@ export const scenarioSchema = z
   });
 
 export type Scenario = z.output<typeof scenarioSchema>;
+export type SyntheticMarketSpec = z.output<typeof syntheticMarketSchema>;
+export type ReplayMarketSpec = z.output<typeof replayMarketSchema>;

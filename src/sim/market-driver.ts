@@ -1,0 +1,173 @@
+import type { Micros } from '../core/clock.ts';
+import { InputError } from '../core/errors.ts';
+import type { Instrument } from '../core/types.ts';
+import type { OrderBook } from './order-book.ts';
+import { ReplayMarket } from './replay/replay-market.ts';
+import type { RecordedFeedLatency } from './replay/replay-market.ts';
+import { ReplayDataError } from './replay/replay-message.ts';
+import { openReplaySource } from './replay/replay-source.ts';
+import type { RandomStream } from './rng.ts';
+import type { ReplayMarketSpec, SyntheticMarketSpec } from './scenario/schema.ts';
+import { SyntheticMarket } from './synthetic-market.ts';
+import type { MarketListener, MarketPhase } from './synthetic-market.ts';
+import { LoopLimitError } from './virtual-clock.ts';
+import type { VirtualClock } from './virtual-clock.ts';
+
+/** Callbacks run between two awaits of the run's `pace` hook: a few ms of work, so the pause costs nothing. */
+export const PACE_SLICE_EVENTS = 4096;
+
+/**
+ * The market side of a run: what moves the book and prints trades. `prepare` reads what must be known
+ * before the bot starts, `run` drives the clock to the end, `report` describes what the market did.
+ */
+export interface MarketDriver {
+  prepare(): Promise<void>;
+  start(): void;
+  /** Runs the clock to the end of the market; returns the run's end time. */
+  run(maxEvents: number, pace: (() => Promise<void>) | undefined): Promise<Micros>;
+  report(): Record<string, unknown>;
+}
+
+export function phasesOf(m: SyntheticMarketSpec): MarketPhase[] {
+  let t = 0;
+  return m.phases.map((p) => {
+    const phase = {
+      name: p.name,
+      startUs: t,
+      endUs: t + p.duration,
+      tradeRatePerS: p.trade_rate_per_s,
+      volatilityBpsPerSqrtS: p.volatility_bps_per_sqrt_s,
+      impactBps: p.impact_bps,
+      buyShare: p.buy_share,
+    };
+    t = phase.endUs;
+    return phase;
+  });
+}
+
+interface DriverDeps {
+  readonly clock: VirtualClock;
+  readonly book: OrderBook;
+  readonly instrument: Instrument;
+  readonly listener: MarketListener;
+}
+
+export function syntheticDriver(m: SyntheticMarketSpec, deps: DriverDeps, rngs: { market: RandomStream; trades: RandomStream }): MarketDriver {
+  const phases = phasesOf(m);
+  const endUs = phases[phases.length - 1]!.endUs;
+  const inst = deps.instrument;
+  const market = new SyntheticMarket(
+    deps.clock,
+    deps.book,
+    {
+      initialMidTicks: m.initial_mid / inst.tickSize,
+      spreadTicks: m.spread_ticks,
+      levels: m.levels,
+      depthLots: m.depth_lots,
+      levelRefreshProb: m.level_refresh_prob,
+      bookIntervalUs: m.book_interval,
+      tradeSizeMedianLots: m.trade_size_lots.median,
+      tradeSizeSigma: m.trade_size_lots.sigma,
+      phases,
+    },
+    rngs.market,
+    rngs.trades,
+    deps.listener,
+  );
+  return {
+    prepare: async () => {},
+    start: () => market.start(),
+    run: async (maxEvents, pace) => {
+      await runSliced(deps.clock, maxEvents, pace, () => endUs);
+      return endUs;
+    },
+    report: () => ({ ...market.stats, final_mid: market.midTicks * inst.tickSize }),
+  };
+}
+
+export function replayDriver(
+  m: ReplayMarketSpec,
+  paths: readonly string[],
+  deps: DriverDeps,
+  recordedLatency: RecordedFeedLatency | undefined,
+): MarketDriver {
+  const source = openReplaySource(m.format, paths, m.symbol);
+  const inst = deps.instrument;
+  const market = new ReplayMarket(
+    deps.clock,
+    deps.book,
+    { instrument: inst, durationUs: m.duration, recordedLatency, recordedBaseUs: m.recorded_base, quantityUnit: m.quantity_unit },
+    source,
+    deps.listener,
+  );
+  const where = paths.join(', ');
+  // A data error raised while a message runs knows its line; the file is added here.
+  const named = async <T>(f: () => Promise<T>): Promise<T> => {
+    try {
+      return await f();
+    } catch (e) {
+      throw e instanceof ReplayDataError && e.file === undefined ? e.inFile(where) : e;
+    }
+  };
+  return {
+    prepare: () =>
+      named(async () => {
+        await market.fill();
+        if (market.epochStartUs === undefined) {
+          throw new InputError(`${where}: the recording has no usable message for symbol ${m.symbol} (format ${m.format})`);
+        }
+      }),
+    start: () => market.start(),
+    run: (maxEvents, pace) =>
+      named(async () => {
+        await runSliced(deps.clock, maxEvents, pace, () => market.horizon(), async () => {
+          await market.fill();
+          return market.done;
+        });
+        return market.endUs;
+      }),
+    report: () => {
+      const mid = market.midTicks;
+      const t0 = market.epochStartUs!;
+      return {
+        source: 'replay',
+        format: m.format,
+        symbol: m.symbol,
+        path: m.path,
+        start_unix_us: t0,
+        end_unix_us: t0 + market.endUs,
+        feed_latency: m.feed_latency,
+        quantity_unit: m.quantity_unit,
+        recorded_base_ms: m.recorded_base / 1000,
+        files: source.files.map((f, i) => ({ path: m.path[i], ...f.stats })),
+        ...market.stats,
+        final_mid: mid === undefined ? null : mid * inst.tickSize,
+      };
+    },
+  };
+}
+
+/**
+ * Runs the clock to `horizon()` in slices of PACE_SLICE_EVENTS callbacks, awaiting `pace` between
+ * slices. With `more`, reaching the horizon awaits more input and goes on until `more` says the input is
+ * done. The loop limit (`run.max_events`) applies to the whole run, with the same error as one runUntil.
+ */
+async function runSliced(
+  clock: VirtualClock,
+  maxEvents: number,
+  pace: (() => Promise<void>) | undefined,
+  horizon: () => Micros,
+  more?: () => Promise<boolean>,
+): Promise<void> {
+  let inputDone = more ? await more() : true;
+  for (;;) {
+    const budget = Math.min(PACE_SLICE_EVENTS, maxEvents - clock.eventsProcessed);
+    if (clock.runUntilAtMost(horizon(), budget)) {
+      if (inputDone) return;
+      inputDone = await more!();
+      continue;
+    }
+    if (clock.eventsProcessed >= maxEvents) throw new LoopLimitError('runUntil', maxEvents, clock.now());
+    if (pace) await pace();
+  }
+}

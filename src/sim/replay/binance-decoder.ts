@@ -1,0 +1,482 @@
+import type { Side } from '../../core/types.ts';
+import { InputError } from '../../core/errors.ts';
+import { countAnomaly, countMessage, newDecoderStats, ReplayDataError } from './replay-message.ts';
+import type { BookMessage, DecoderStats, LineDecoder, ReplayMessage } from './replay-message.ts';
+
+/**
+ * Binance market-data recordings, one message per line: `<local receive time, integer ns> <raw JSON>` (the
+ * format of hftbacktest's collector) or the JSON alone. The JSON is a combined-stream wrapper
+ * `{"stream":..,"data":{..}}`, a raw stream event, or a REST depth snapshot `{"lastUpdateId":..,"bids":..,"asks":..}`.
+ *
+ * The book is synchronised the way Binance documents ("How to manage a local order book correctly"):
+ *  - futures (USD-M, COIN-M): buffer diffs; at a snapshot drop diffs with `u < lastUpdateId`; the first applied
+ *    diff has `U <= lastUpdateId <= u`; every later one has `pu == previous u`.
+ *  - spot: drop diffs with `u <= lastUpdateId`; the first applied diff has `U <= lastUpdateId + 1 <= u`; later,
+ *    a diff with `u <= local update id` is ignored and one with `U > local update id + 1` is a gap.
+ * A gap takes the book out of sync: no book messages until a later snapshot resyncs it.
+ */
+
+export type BinanceMarket = 'usdm' | 'coinm' | 'spot';
+
+export interface BinanceDecoderOptions {
+  readonly market: BinanceMarket;
+  /** The one symbol replayed (case-insensitive); events of other symbols are counted as other_symbol. */
+  readonly symbol: string;
+  /** Most diffs held while there is no book (before a snapshot, or after a gap); beyond it the oldest is dropped. */
+  readonly maxBufferedDiffs?: number;
+}
+
+export const DEFAULT_MAX_BUFFERED_DIFFS = 50_000;
+
+/** A depth diff waiting for a snapshot. */
+interface Diff {
+  readonly U: number;
+  readonly u: number;
+  readonly pu: number;
+  readonly exchangeUs: number;
+  readonly localUs: number | undefined;
+  readonly line: number;
+  readonly bids: number[];
+  readonly asks: number[];
+}
+
+/** A snapshot read but not yet bridged by a diff (every diff read so far is older than it). */
+interface PendingSnapshot {
+  readonly lastUpdateId: number;
+  /** E of the snapshot, else its local time, else the E of the last diff read before it; undefined: none of them. */
+  readonly exchangeUs: number | undefined;
+  readonly localUs: number | undefined;
+  readonly line: number;
+  readonly bids: number[];
+  readonly asks: number[];
+}
+
+type Json = Record<string, unknown>;
+
+/**
+ * The recorder's local time in µs from `text[0, end)`: 19 digits are ns (the last 3 digits are dropped, so
+ * values above 2^53 convert exactly), 16 digits are µs (hftbacktest's older collector). NaN when not digits,
+ * another length, or past 2^53 µs.
+ */
+export function localTimeUs(text: string, end: number): number {
+  if (end !== 19 && end !== 16) return NaN;
+  let v = 0;
+  for (let i = 0; i < end; i++) {
+    const c = text.charCodeAt(i) - 48;
+    if (c < 0 || c > 9) return NaN;
+    if (i < 16) v = v * 10 + c;
+  }
+  return v <= Number.MAX_SAFE_INTEGER ? v : NaN;
+}
+
+/**
+ * `[[price, qty], ...]` (decimal strings) as a flat `[p0, q0, p1, q1, ...]`; null when anything is off
+ * (not an array, a level that is not two strings, a price not > 0, a quantity not >= 0).
+ */
+export function parseLevels(raw: unknown): number[] | null {
+  if (!Array.isArray(raw)) return null;
+  const out: number[] = [];
+  for (let i = 0; i < raw.length; i++) {
+    const level: unknown = raw[i];
+    if (!Array.isArray(level) || level.length < 2) return null;
+    const ps: unknown = level[0];
+    const qs: unknown = level[1];
+    if (typeof ps !== 'string' || typeof qs !== 'string') return null;
+    const p = parseFloat(ps);
+    const q = parseFloat(qs);
+    if (!(p > 0) || !(q >= 0) || p === Infinity || q === Infinity) return null;
+    out.push(p, q);
+  }
+  return out;
+}
+
+function isObject(v: unknown): v is Json {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** A diff stream (`sym@depth`, `sym@depth@100ms`), not a partial-book stream (`sym@depth5`, `sym@depth20@100ms`). */
+function isPartialDepthStream(stream: string): boolean {
+  const at = stream.indexOf('@depth');
+  if (at < 0) return false;
+  const c = stream.charCodeAt(at + 6);
+  return c >= 48 && c <= 57;
+}
+
+class BinanceDecoder implements LineDecoder {
+  readonly stats: DecoderStats = newDecoderStats();
+  private readonly futures: boolean;
+  private readonly symbol: string;
+  private readonly maxBuffered: number;
+
+  /** The book is in sync: diffs are checked against prevU and emitted. */
+  private synced = false;
+  /** The last applied diff's u (the local book's update id). */
+  private prevU = 0;
+  /** Diffs buffered while out of sync, oldest first, from index head. */
+  private buffer: Diff[] = [];
+  private head = 0;
+  private pending: PendingSnapshot | null = null;
+  /** The gap that took the book out of sync (cleared by a resync). */
+  private gap: { line: number; detail: string } | null = null;
+  private snapshotsAfterGap = 0;
+  private snapshots = 0;
+  private tooOld = 0;
+  private firstDiffLine = 0;
+  private diffs = 0;
+  /** The E of the last diff read (a snapshot without times takes it). */
+  private lastDiffUs: number | undefined = undefined;
+  /** The exchange time of the last book message emitted (book times never go backwards). */
+  private lastBookUs = -Infinity;
+
+  constructor(options: BinanceDecoderOptions) {
+    if (options.market !== 'usdm' && options.market !== 'coinm' && options.market !== 'spot') {
+      throw new InputError(`binance decoder: market must be usdm, coinm or spot, was ${JSON.stringify(options.market)}`);
+    }
+    if (typeof options.symbol !== 'string' || options.symbol.length === 0) {
+      throw new InputError('binance decoder: a symbol is required (e.g. BTCUSDT)');
+    }
+    const cap = options.maxBufferedDiffs ?? DEFAULT_MAX_BUFFERED_DIFFS;
+    if (!Number.isInteger(cap) || cap < 1) throw new InputError(`binance decoder: maxBufferedDiffs must be a positive integer, was ${cap}`);
+    this.futures = options.market !== 'spot';
+    this.symbol = options.symbol.toUpperCase();
+    this.maxBuffered = cap;
+  }
+
+  decode(text: string, line: number, out: ReplayMessage[]): void {
+    const stats = this.stats;
+    stats.lines++;
+    if (text.length === 0 || (text.charCodeAt(0) <= 32 && text.trim().length === 0)) {
+      countAnomaly(stats, 'blank', line);
+      return;
+    }
+    let localUs: number | undefined;
+    let json: string;
+    if (text.charCodeAt(0) === 123 /* { */) {
+      localUs = undefined;
+      json = text;
+    } else {
+      const sp = text.indexOf(' ');
+      const us = sp < 0 ? NaN : localTimeUs(text, sp);
+      if (us !== us) {
+        countAnomaly(stats, 'malformed', line);
+        return;
+      }
+      localUs = us;
+      json = text.slice(sp + 1);
+    }
+    let msg: unknown;
+    try {
+      msg = JSON.parse(json);
+    } catch {
+      countAnomaly(stats, 'malformed', line);
+      return;
+    }
+    if (!isObject(msg)) {
+      countAnomaly(stats, 'malformed', line);
+      return;
+    }
+    let ev: Json;
+    const stream = msg.stream;
+    if (stream !== undefined) {
+      const data = msg.data;
+      if (typeof stream !== 'string' || !isObject(data)) {
+        countAnomaly(stats, 'malformed', line);
+        return;
+      }
+      if (isPartialDepthStream(stream)) {
+        countAnomaly(stats, 'partial_depth', line);
+        return;
+      }
+      ev = data;
+    } else if (msg.lastUpdateId !== undefined) {
+      this.snapshot(msg, line, localUs, out);
+      return;
+    } else if (msg.e !== undefined || msg.u !== undefined) {
+      ev = msg;
+    } else if ('result' in msg && 'id' in msg) {
+      countAnomaly(stats, 'control', line);
+      return;
+    } else if ('code' in msg && 'msg' in msg) {
+      // An error response (e.g. the REST snapshot request was refused): nothing to replay, but worth seeing.
+      countAnomaly(stats, 'api_error', line);
+      return;
+    } else {
+      countAnomaly(stats, 'unknown_message', line);
+      return;
+    }
+    const e = ev.e;
+    if (e === 'depthUpdate') this.depth(ev, line, localUs, out);
+    else if (e === 'trade' || e === 'aggTrade') this.trade(ev, e, line, localUs, out);
+    else if (e === 'bookTicker' || (e === undefined && ev.B !== undefined && ev.A !== undefined)) this.ticker(ev, line, localUs, out);
+    else if (e === undefined && ev.lastUpdateId !== undefined) countAnomaly(stats, 'partial_depth', line);
+    else countAnomaly(stats, typeof e === 'string' ? 'unknown_message' : 'malformed', line);
+  }
+
+  /** False (and counted) when the event's symbol is missing or another one. */
+  private ownSymbol(s: unknown, line: number): boolean {
+    if (typeof s !== 'string') {
+      countAnomaly(this.stats, 'malformed', line);
+      return false;
+    }
+    if (s !== this.symbol && s.toUpperCase() !== this.symbol) {
+      countAnomaly(this.stats, 'other_symbol', line);
+      return false;
+    }
+    return true;
+  }
+
+  private trade(ev: Json, e: 'trade' | 'aggTrade', line: number, localUs: number | undefined, out: ReplayMessage[]): void {
+    const stats = this.stats;
+    if (!this.ownSymbol(ev.s, line)) return;
+    const E = ev.E;
+    const p = ev.p;
+    const q = ev.q;
+    const m = ev.m;
+    const X = ev.X;
+    if (typeof E !== 'number' || typeof p !== 'string' || typeof q !== 'string' || typeof m !== 'boolean' || (X !== undefined && typeof X !== 'string')) {
+      countAnomaly(stats, 'malformed', line);
+      return;
+    }
+    const price = parseFloat(p);
+    const qty = parseFloat(q);
+    if (!(price > 0) || !(qty > 0) || price === Infinity || qty === Infinity) {
+      countAnomaly(stats, 'malformed', line);
+      return;
+    }
+    countMessage(stats, e);
+    // Futures `trade` events carry X, the order type: MARKET for trades on the book; INSURANCE_FUND, ADL and NA are
+    // the exchange settling positions off the book (prices off the tick grid). hftbacktest's converter keeps only
+    // X == "MARKET"; so do we. Recordings without X (older ones, spot) are book trades.
+    if (X !== undefined && X !== 'MARKET') {
+      countAnomaly(stats, 'non_market_trade', line);
+      return;
+    }
+    // m: the buyer is the maker, so the seller took liquidity.
+    const aggressor: Side = m ? 'sell' : 'buy';
+    out.push({ kind: 'trade', aggressor, price, qty, exchangeUs: E * 1000, localUs, line });
+  }
+
+  private ticker(ev: Json, line: number, localUs: number | undefined, out: ReplayMessage[]): void {
+    const stats = this.stats;
+    if (!this.ownSymbol(ev.s, line)) return;
+    const b = ev.b;
+    const B = ev.B;
+    const a = ev.a;
+    const A = ev.A;
+    const E = ev.E;
+    if (typeof b !== 'string' || typeof B !== 'string' || typeof a !== 'string' || typeof A !== 'string' || (E !== undefined && typeof E !== 'number')) {
+      countAnomaly(stats, 'malformed', line);
+      return;
+    }
+    const bidPrice = parseFloat(b);
+    const bidQty = parseFloat(B);
+    const askPrice = parseFloat(a);
+    const askQty = parseFloat(A);
+    if (!(bidPrice >= 0) || !(bidQty >= 0) || !(askPrice >= 0) || !(askQty >= 0) || bidPrice + bidQty + askPrice + askQty === Infinity) {
+      countAnomaly(stats, 'malformed', line);
+      return;
+    }
+    countMessage(stats, 'bookTicker');
+    // Spot bookTicker has no exchange time: the local receive time stands in for it.
+    const exchangeUs = E !== undefined ? E * 1000 : localUs;
+    if (exchangeUs === undefined) {
+      countAnomaly(stats, 'untimed_ticker', line);
+      return;
+    }
+    out.push({ kind: 'ticker', bidPrice, bidQty, askPrice, askQty, exchangeUs, localUs, line });
+  }
+
+  private depth(ev: Json, line: number, localUs: number | undefined, out: ReplayMessage[]): void {
+    const stats = this.stats;
+    if (!this.ownSymbol(ev.s, line)) return;
+    const E = ev.E;
+    const U = ev.U;
+    const u = ev.u;
+    const pu = this.futures ? ev.pu : 0;
+    if (typeof E !== 'number' || typeof U !== 'number' || typeof u !== 'number' || typeof pu !== 'number' || U > u) {
+      countAnomaly(stats, 'malformed', line);
+      return;
+    }
+    const bids = parseLevels(ev.b);
+    const asks = bids && parseLevels(ev.a);
+    if (!bids || !asks) {
+      countAnomaly(stats, 'malformed', line);
+      return;
+    }
+    countMessage(stats, 'depth');
+    if (this.diffs++ === 0) this.firstDiffLine = line;
+    const exchangeUs = E * 1000;
+    this.lastDiffUs = exchangeUs;
+
+    if (this.synced) {
+      const prevU = this.prevU;
+      if (u <= prevU) {
+        // Entirely older than the book (a repeat): everything in it is already applied.
+        countAnomaly(stats, 'stale_diff', line);
+        return;
+      }
+      if (this.futures ? pu === prevU : U <= prevU + 1) {
+        this.prevU = u;
+        this.emitDiff(exchangeUs, localUs, line, bids, asks, out);
+        return;
+      }
+      this.outOfSync(U, pu, line);
+    }
+    this.bufferDiff({ U, u, pu, exchangeUs, localUs, line, bids, asks });
+    if (this.pending) this.trySync(out);
+  }
+
+  private outOfSync(U: number, pu: number, line: number): void {
+    countAnomaly(this.stats, 'sequence_gap', line);
+    this.synced = false;
+    this.snapshotsAfterGap = 0;
+    this.gap = {
+      line,
+      detail: this.futures
+        ? `sequence gap: pu ${pu} != previous u ${this.prevU}`
+        : `sequence gap: U ${U} != previous u + 1 (${this.prevU + 1})`,
+    };
+  }
+
+  private bufferDiff(d: Diff): void {
+    if (this.buffer.length - this.head >= this.maxBuffered) {
+      countAnomaly(this.stats, 'buffer_overflow', this.buffer[this.head]!.line);
+      this.head++;
+      if (this.head >= 4096 && this.head * 2 >= this.buffer.length) {
+        this.buffer = this.buffer.slice(this.head);
+        this.head = 0;
+      }
+    }
+    this.buffer.push(d);
+  }
+
+  private snapshot(msg: Json, line: number, localUs: number | undefined, out: ReplayMessage[]): void {
+    const stats = this.stats;
+    const lastUpdateId = msg.lastUpdateId;
+    const E = msg.E;
+    if (typeof lastUpdateId !== 'number' || (E !== undefined && typeof E !== 'number')) {
+      countAnomaly(stats, 'malformed', line);
+      return;
+    }
+    const bids = parseLevels(msg.bids);
+    const asks = bids && parseLevels(msg.asks);
+    if (!bids || !asks) {
+      countAnomaly(stats, 'malformed', line);
+      return;
+    }
+    countMessage(stats, 'snapshot');
+    this.snapshots++;
+    if (this.synced) {
+      // The book is already in sync from an earlier snapshot and an unbroken chain of diffs.
+      countAnomaly(stats, 'snapshot_unused', line);
+      return;
+    }
+    if (this.pending) countAnomaly(stats, 'snapshot_unused', this.pending.line);
+    if (this.gap) this.snapshotsAfterGap++;
+    const exchangeUs = E !== undefined ? E * 1000 : (localUs ?? this.lastDiffUs);
+    this.pending = { lastUpdateId, exchangeUs, localUs, line, bids, asks };
+    this.trySync(out);
+  }
+
+  /** With a pending snapshot: drops the diffs it covers and, if the next diff bridges it, syncs the book. */
+  private trySync(out: ReplayMessage[]): void {
+    const snap = this.pending!;
+    const stats = this.stats;
+    const L = snap.lastUpdateId;
+    const buf = this.buffer;
+    let i = this.head;
+    // Futures drop u < lastUpdateId; spot drops u <= lastUpdateId (its first diff must contain lastUpdateId + 1).
+    const firstId = this.futures ? L : L + 1;
+    while (i < buf.length && buf[i]!.u < firstId) {
+      countAnomaly(stats, 'stale_diff', buf[i]!.line);
+      i++;
+    }
+    if (i === buf.length) {
+      // Every diff so far is older than the snapshot: wait for one that bridges it.
+      this.buffer = [];
+      this.head = 0;
+      return;
+    }
+    const first = buf[i]!;
+    if (first.U > firstId) {
+      // The diffs start after the snapshot: updates in between are missing. Wait for a newer snapshot.
+      countAnomaly(stats, 'snapshot_too_old', snap.line);
+      this.tooOld++;
+      this.pending = null;
+      this.buffer = buf.slice(i);
+      this.head = 0;
+      return;
+    }
+    this.pending = null;
+    this.synced = true;
+    if (this.gap) {
+      countAnomaly(stats, 'resync', snap.line);
+      this.gap = null;
+    }
+    const snapUs = snap.exchangeUs ?? first.exchangeUs;
+    this.emitBook(true, snapUs, snap.localUs, snap.line, snap.bids, snap.asks, out);
+    this.prevU = first.u;
+    this.emitBuffered(first, snap, snapUs, out);
+    for (i++; i < buf.length; i++) {
+      const d = buf[i]!;
+      if (d.u <= this.prevU) {
+        countAnomaly(stats, 'stale_diff', d.line);
+        continue;
+      }
+      if (this.futures ? d.pu !== this.prevU : d.U > this.prevU + 1) {
+        this.outOfSync(d.U, d.pu, d.line);
+        this.buffer = buf.slice(i);
+        this.head = 0;
+        return;
+      }
+      this.prevU = d.u;
+      this.emitBuffered(d, snap, snapUs, out);
+    }
+    this.buffer = [];
+    this.head = 0;
+  }
+
+  /** A diff applied at sync: read before the snapshot, it takes the snapshot's times (the book starts there). */
+  private emitBuffered(d: Diff, snap: PendingSnapshot, snapUs: number, out: ReplayMessage[]): void {
+    if (d.line < snap.line) this.emitBook(false, snapUs, snap.localUs, d.line, d.bids, d.asks, out);
+    else this.emitDiff(d.exchangeUs, d.localUs, d.line, d.bids, d.asks, out);
+  }
+
+  private emitDiff(exchangeUs: number, localUs: number | undefined, line: number, bids: number[], asks: number[], out: ReplayMessage[]): void {
+    if (exchangeUs < this.lastBookUs) {
+      // E older than the book it applies to (a snapshot stamped later than the stream): held at the book's time.
+      countAnomaly(this.stats, 'book_time_clamped', line);
+      exchangeUs = this.lastBookUs;
+    }
+    this.emitBook(false, exchangeUs, localUs, line, bids, asks, out);
+  }
+
+  private emitBook(snapshot: boolean, exchangeUs: number, localUs: number | undefined, line: number, bids: number[], asks: number[], out: ReplayMessage[]): void {
+    if (exchangeUs > this.lastBookUs) this.lastBookUs = exchangeUs;
+    const m: BookMessage = { kind: 'book', snapshot, bids, asks, exchangeUs, localUs, line };
+    out.push(m);
+  }
+
+  end(_lastLine: number, _out: ReplayMessage[]): void {
+    if (this.synced) return;
+    if (this.gap) {
+      const after =
+        this.snapshotsAfterGap === 0
+          ? 'the file has no later snapshot to resync from'
+          : `no later snapshot resynced the book (${this.snapshotsAfterGap} after it, none bridged by the diffs)`;
+      throw new ReplayDataError(this.gap.line, `${this.gap.detail}; ${after}`);
+    }
+    const line = this.firstDiffLine || 1;
+    let why: string;
+    if (this.diffs === 0) why = `the file has no ${this.symbol} depth diffs`;
+    else if (this.snapshots === 0) why = `the file has no REST depth snapshot (a {"lastUpdateId":..} line) to start the book from its ${this.diffs} depth diffs`;
+    else if (this.pending) why = `the snapshot on line ${this.pending.line} (lastUpdateId ${this.pending.lastUpdateId}) is newer than every depth diff after it`;
+    else why = `${this.tooOld} snapshot(s) older than the earliest buffered depth diff, the book never synced`;
+    throw new ReplayDataError(line, `no usable depth snapshot: ${why}`);
+  }
+}
+
+/** A LineDecoder for one symbol of a Binance recording (USD-M or COIN-M futures, or spot). */
+export function createBinanceDecoder(options: BinanceDecoderOptions): LineDecoder {
+  return new BinanceDecoder(options);
+}
