@@ -20,6 +20,7 @@ export function formatSummary(r: Report): string {
     .join('\n');
   const lines = [
     `scenario ${r.scenario}  seed ${r.execution.seed}  ${r.execution.duration_s}s virtual  ${r.execution.events} events`,
+    ...replayLines(r.market as Record<string, unknown> | undefined),
     `orders   sent ${s.orders_sent}  placed ${s.orders_placed}  filled ${s.orders_filled}  canceled ${s.orders_canceled}  rejected ${s.orders_rejected}${rejects ? ` (${rejects})` : ''}`,
     ...(cancelRejects ? [`cancels  sent ${s.cancels_sent}  refused: ${cancelRejects}`] : []),
     `fills    ${s.fills} fills, ${s.filled_lots} lots  maker fill rate ${pct(s.maker_fill_rate)}`,
@@ -33,4 +34,33 @@ export function formatSummary(r: Report): string {
   ];
   for (const w of r.warnings) lines.push(`warning: ${w}`);
   return lines.join('\n');
+}
+
+interface ReplaySummary {
+  source: 'replay';
+  format: string;
+  symbol: string;
+  files: { path: string; lines: number; anomalies: Record<string, { count: number; first_line: number }> }[];
+  book_updates: number;
+  trades: number;
+  bbo_checks: number;
+  bbo_matches: number;
+  crossed_books: { count: number; first_line: number } | null;
+  time_clamped: { count: number; max_us: number };
+}
+
+/** For a replay: what was read and what in it was not used (each reason with its first line). */
+function replayLines(market: Record<string, unknown> | undefined): string[] {
+  if (market?.source !== 'replay') return [];
+  const m = market as unknown as ReplaySummary;
+  const lines = m.files.reduce((n, f) => n + f.lines, 0);
+  const unused = m.files
+    .flatMap((f) => Object.entries(f.anomalies).map(([k, a]) => `${k}=${a.count} (line ${a.first_line})`))
+    .join(' ');
+  const bbo = m.bbo_checks > 0 ? `  book = bookTicker after ${pct(m.bbo_matches / m.bbo_checks)} of diffs` : '';
+  const crossed = m.crossed_books ? `  crossed ${m.crossed_books.count} (line ${m.crossed_books.first_line})` : '';
+  return [
+    `replay   ${m.format} ${m.symbol}: ${lines} lines, ${m.book_updates} book updates, ${m.trades} trades${bbo}${crossed}`,
+    `         not used: ${unused || 'none'}; clamped ${m.time_clamped.count} (max ${num(m.time_clamped.max_us / 1000, 1)} ms)`,
+  ];
 }
