@@ -24,6 +24,11 @@ export interface BinanceDecoderOptions {
   readonly symbol: string;
   /** Most diffs held while there is no book (before a snapshot, or after a gap); beyond it the oldest is dropped. */
   readonly maxBufferedDiffs?: number;
+  /**
+   * @internal Default true: lines are read by scanLine (no JSON.parse of the level arrays), JSON.parse only when it
+   * declines. False: every line goes through JSON.parse (tests check both decode the same).
+   */
+  readonly fastPath?: boolean;
 }
 
 export const DEFAULT_MAX_BUFFERED_DIFFS = 50_000;
@@ -53,6 +58,11 @@ interface PendingSnapshot {
 
 type Json = Record<string, unknown>;
 
+/** Price levels already converted by scanLine: parseLevels passes them through. */
+class ScannedLevels {
+  constructor(readonly flat: number[]) {}
+}
+
 /**
  * The recorder's local time in µs from `text[0, end)`: 19 digits are ns (the last 3 digits are dropped, so
  * values above 2^53 convert exactly), 16 digits are µs (hftbacktest's older collector). NaN when not digits,
@@ -74,6 +84,7 @@ export function localTimeUs(text: string, end: number): number {
  * (not an array, a level that is not two strings, a price not > 0, a quantity not >= 0).
  */
 export function parseLevels(raw: unknown): number[] | null {
+  if (raw instanceof ScannedLevels) return raw.flat;
   if (!Array.isArray(raw)) return null;
   const out: number[] = [];
   for (let i = 0; i < raw.length; i++) {
@@ -88,6 +99,184 @@ export function parseLevels(raw: unknown): number[] | null {
     out.push(p, q);
   }
   return out;
+}
+
+/*
+ * The fast path. JSON.parse of a depth diff builds an array and two strings per price level (hundreds per line),
+ * only for parseLevels to turn them into numbers: most of a replay's decoding time. scanLine reads the
+ * narrow JSON the recorders write — objects (one level of nesting), strings without escapes, non-negative
+ * integers, true/false, and level arrays `[["p","q"],...]` under b, a, bids and asks, without whitespace —
+ * into the same object JSON.parse would give, with the level arrays already converted (ScannedLevels). Anything
+ * else, or a level parseLevels would reject, makes it return undefined: the line then goes through JSON.parse,
+ * so what a line decodes to never depends on which path read it.
+ */
+
+/** 10^k, exact as doubles up to 10^22. */
+const POW10 = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15];
+
+/** Binance's keys as constant strings (see LineScanner.key). */
+const ONE_CHAR = Array.from({ length: 128 }, (_, c) => String.fromCharCode(c));
+const KEYS = ['stream', 'data', 'pu', 'lastUpdateId', 'bids', 'asks'];
+
+class LineScanner {
+  i: number;
+  constructor(
+    private readonly s: string,
+    start: number,
+  ) {
+    this.i = start;
+  }
+
+  /** `{...}` at i; undefined when off. Only the top level may hold objects. */
+  object(top: boolean): Json | undefined {
+    const s = this.s;
+    if (s.charCodeAt(this.i++) !== 123 /* { */) return undefined;
+    const o: Json = {};
+    if (s.charCodeAt(this.i) === 125 /* } */) {
+      this.i++;
+      return o;
+    }
+    for (;;) {
+      const key = this.key();
+      // An own "__proto__" (what JSON.parse makes) cannot be assigned: leave that line to JSON.parse.
+      if (key === undefined || key === '__proto__' || s.charCodeAt(this.i++) !== 58 /* : */) return undefined;
+      const c = s.charCodeAt(this.i);
+      let v: unknown;
+      if (c === 34 /* " */) v = this.string();
+      else if (c >= 48 && c <= 57) v = this.integer();
+      else if (c === 91 /* [ */) v = key === 'b' || key === 'a' || key === 'bids' || key === 'asks' ? this.levels() : undefined;
+      else if (c === 123) v = top ? this.object(false) : undefined;
+      else if (c === 116 /* t */) v = this.literal('true', true);
+      else if (c === 102 /* f */) v = this.literal('false', false);
+      if (v === undefined) return undefined;
+      // A repeated key overwrites, as in JSON.parse.
+      o[key] = v;
+      const sep = s.charCodeAt(this.i++);
+      if (sep === 125) return o;
+      if (sep !== 44 /* , */) return undefined;
+    }
+  }
+
+  private literal(word: string, value: boolean): boolean | undefined {
+    if (!this.s.startsWith(word, this.i)) return undefined;
+    this.i += word.length;
+    return value;
+  }
+
+  /** The end of the string opening at i (the index of its closing quote); -1 when it has escapes or control characters. */
+  private stringEnd(): number {
+    const s = this.s;
+    if (s.charCodeAt(this.i) !== 34) return -1;
+    for (let j = this.i + 1; j < s.length; j++) {
+      const c = s.charCodeAt(j);
+      if (c === 34) return j;
+      if (c === 92 /* \ */ || c < 32) return -1;
+    }
+    return -1;
+  }
+
+  private string(): string | undefined {
+    const end = this.stringEnd();
+    if (end < 0) return undefined;
+    const start = this.i + 1;
+    this.i = end + 1;
+    return this.s.slice(start, end);
+  }
+
+  /**
+   * A key, as a constant string when it is one of Binance's: a fresh slice would be looked up in V8's string
+   * table at every property store, which costs more than the rest of a short line.
+   */
+  private key(): string | undefined {
+    const end = this.stringEnd();
+    if (end < 0) return undefined;
+    const s = this.s;
+    const start = this.i + 1;
+    this.i = end + 1;
+    const n = end - start;
+    if (n === 1) return ONE_CHAR[s.charCodeAt(start)] ?? s.slice(start, end);
+    for (let k = 0; k < KEYS.length; k++) if (KEYS[k]!.length === n && s.startsWith(KEYS[k]!, start)) return KEYS[k];
+    return s.slice(start, end);
+  }
+
+  /** A JSON integer without sign, fraction or exponent (what follows is checked by the caller). */
+  private integer(): number | undefined {
+    const s = this.s;
+    const start = this.i;
+    let v = 0;
+    let c = s.charCodeAt(this.i);
+    while (c >= 48 && c <= 57) {
+      v = v * 10 + (c - 48);
+      c = s.charCodeAt(++this.i);
+    }
+    const n = this.i - start;
+    if (n > 1 && s.charCodeAt(start) === 48) return undefined; // a leading zero: not JSON
+    return n <= 15 ? v : Number(s.slice(start, this.i)); // beyond 15 digits v may have rounded on the way
+  }
+
+  /**
+   * The decimal string at i as a number, bit for bit what parseFloat gives for it. Plain decimals (`123.456`) are
+   * read in place: with at most 15 digits the mantissa m < 2^53 and 10^k (k <= 15) are exact doubles, so m / 10^k
+   * is one correctly rounded division, the same double as parseFloat's correctly rounded conversion. Any other
+   * string (more digits, exponents, signs, junk) goes to parseFloat itself; undefined when it has escapes.
+   */
+  private decimal(): number | undefined {
+    const s = this.s;
+    if (s.charCodeAt(this.i) !== 34) return undefined;
+    const start = this.i + 1;
+    let i = start;
+    let m = 0;
+    let dot = -1;
+    let c = s.charCodeAt(i);
+    for (;;) {
+      if (c >= 48 && c <= 57) m = m * 10 + (c - 48);
+      else if (c === 46 && dot < 0) dot = i;
+      else break;
+      c = s.charCodeAt(++i);
+    }
+    const digits = i - start - (dot < 0 ? 0 : 1);
+    if (c === 34 && digits > 0 && digits <= 15) {
+      this.i = i + 1;
+      return dot < 0 ? m : m / POW10[i - dot - 1]!;
+    }
+    const end = this.stringEnd();
+    if (end < 0) return undefined;
+    this.i = end + 1;
+    return parseFloat(s.slice(start, end));
+  }
+
+  /** `[["p","q"],...]` as ScannedLevels; undefined when off or when parseLevels would reject a level. */
+  private levels(): ScannedLevels | undefined {
+    const s = this.s;
+    const flat: number[] = [];
+    if (s.charCodeAt(++this.i) === 93 /* ] */) {
+      this.i++;
+      return new ScannedLevels(flat);
+    }
+    for (;;) {
+      if (s.charCodeAt(this.i++) !== 91 /* [ */) return undefined;
+      const p = this.decimal();
+      if (p === undefined || s.charCodeAt(this.i++) !== 44 /* , */) return undefined;
+      const q = this.decimal();
+      if (q === undefined || s.charCodeAt(this.i++) !== 93) return undefined;
+      if (!(p > 0) || !(q >= 0) || p === Infinity || q === Infinity) return undefined;
+      flat.push(p, q);
+      const sep = s.charCodeAt(this.i++);
+      if (sep === 93) return new ScannedLevels(flat);
+      if (sep !== 44) return undefined;
+    }
+  }
+}
+
+/**
+ * The JSON object filling `text` from `start` to its end, as JSON.parse would read it but with level arrays as
+ * ScannedLevels; undefined when the text is anything scanLine does not read (see above).
+ * @internal exported for tests
+ */
+export function scanLine(text: string, start: number): Json | undefined {
+  const scanner = new LineScanner(text, start);
+  const o = scanner.object(true);
+  return o !== undefined && scanner.i === text.length ? o : undefined;
 }
 
 function isObject(v: unknown): v is Json {
@@ -107,6 +296,7 @@ class BinanceDecoder implements LineDecoder {
   private readonly futures: boolean;
   private readonly symbol: string;
   private readonly maxBuffered: number;
+  private readonly fastPath: boolean;
 
   /** The book is in sync: diffs are checked against prevU and emitted. */
   private synced = false;
@@ -140,6 +330,7 @@ class BinanceDecoder implements LineDecoder {
     this.futures = options.market !== 'spot';
     this.symbol = options.symbol.toUpperCase();
     this.maxBuffered = cap;
+    this.fastPath = options.fastPath ?? true;
   }
 
   decode(text: string, line: number, out: ReplayMessage[]): void {
@@ -150,10 +341,10 @@ class BinanceDecoder implements LineDecoder {
       return;
     }
     let localUs: number | undefined;
-    let json: string;
+    let start: number;
     if (text.charCodeAt(0) === 123 /* { */) {
       localUs = undefined;
-      json = text;
+      start = 0;
     } else {
       const sp = text.indexOf(' ');
       const us = sp < 0 ? NaN : localTimeUs(text, sp);
@@ -162,14 +353,16 @@ class BinanceDecoder implements LineDecoder {
         return;
       }
       localUs = us;
-      json = text.slice(sp + 1);
+      start = sp + 1;
     }
-    let msg: unknown;
-    try {
-      msg = JSON.parse(json);
-    } catch {
-      countAnomaly(stats, 'malformed', line);
-      return;
+    let msg: unknown = this.fastPath ? scanLine(text, start) : undefined;
+    if (msg === undefined) {
+      try {
+        msg = JSON.parse(start === 0 ? text : text.slice(start));
+      } catch {
+        countAnomaly(stats, 'malformed', line);
+        return;
+      }
     }
     if (!isObject(msg)) {
       countAnomaly(stats, 'malformed', line);

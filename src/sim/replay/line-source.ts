@@ -24,6 +24,10 @@ async function sniff(path: string): Promise<Packing> {
     if (bytesRead >= 2 && head[0] === 0x1f && head[1] === 0x8b) return 'gzip';
     if (bytesRead === 4 && head.readUInt32LE(0) === 0x04034b50) return 'zip';
     return 'plain';
+  } catch (e) {
+    // Opening a directory succeeds; reading it fails (EISDIR).
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new InputError(`${path}: cannot read the recording (${code === 'EISDIR' ? 'a directory, not a file' : (code ?? String(e))})`);
   } finally {
     await handle.close();
   }

@@ -200,7 +200,13 @@ export class ReplayMarket {
     }
     this.clock.schedule(this.times[this.at]!, () => {
       const m = this.buf[this.at++]!;
-      this.apply(m);
+      try {
+        this.apply(m);
+      } catch (e) {
+        // The message's line is in the error; its file is known to the source (several files are merged).
+        const file = e instanceof ReplayDataError && e.file === undefined ? this.source.fileOf?.(m) : undefined;
+        throw file === undefined ? e : (e as ReplayDataError).inFile(file);
+      }
       this.scheduleNext();
     });
   }

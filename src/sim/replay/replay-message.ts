@@ -20,6 +20,8 @@ interface Timed {
   readonly localUs: number | undefined;
   /** 1-based line of the file the message came from (for errors and reports). */
   readonly line: number;
+  /** Which file (index into the replay's paths) when several files are merged: set by the merge, else undefined. */
+  file?: number;
 }
 
 /** Book changes to apply in one step (the book is published to the bot after the whole message). */

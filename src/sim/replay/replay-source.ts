@@ -33,6 +33,8 @@ export interface ReplaySource {
   close(): Promise<void>;
   /** One entry per file, in the order given. */
   readonly files: readonly { readonly path: string; readonly stats: DecoderStats }[];
+  /** The file a message came from: with several files merged, a message's line number means nothing without it. */
+  fileOf?(m: ReplayMessage): string | undefined;
 }
 
 /** One file: its lines decoded batch by batch; a data error gets the file's name. */
@@ -74,6 +76,7 @@ export function openReplaySource(format: ReplayFormat, paths: readonly string[],
     return {
       files: info,
       close,
+      fileOf: () => paths[0],
       next: async () => {
         const r = await gen.next();
         return r.done ? undefined : r.value;
@@ -97,6 +100,7 @@ export function openReplaySource(format: ReplayFormat, paths: readonly string[],
   return {
     files: info,
     close,
+    fileOf: (m) => (m.file === undefined ? undefined : paths[m.file]),
     next: async () => {
       const out: ReplayMessage[] = [];
       while (out.length < MERGE_BATCH) {
@@ -113,7 +117,9 @@ export function openReplaySource(format: ReplayFormat, paths: readonly string[],
         }
         if (pick < 0) break;
         const h = heads[pick]!;
-        out.push(h.batch[h.at++]!);
+        const m = h.batch[h.at++]!;
+        m.file = pick;
+        out.push(m);
       }
       return out.length > 0 ? out : undefined;
     },
