@@ -5,12 +5,13 @@
 // report.json (market.files[i].anomalies.<kind> = {count, first_line}, market.crossed_books,
 // market.out_of_order, market.time_clamped), never a crash or a silent skip.
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { listFiles } from '../support/files.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const BIN = join(ROOT, 'bin/mmsim.js');
@@ -52,15 +53,6 @@ function caseDir(name: string): string {
   const dir = join(tmp, name);
   mkdirSync(dir, { recursive: true });
   return dir;
-}
-
-/** Every file under `dir`, relative, sorted ([] when it does not exist). */
-function listFiles(dir: string): string[] {
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir, { recursive: true, withFileTypes: true })
-    .filter((e) => e.isFile())
-    .map((e) => join(e.parentPath, e.name).slice(dir.length + 1))
-    .sort();
 }
 
 const esc = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');

@@ -2,11 +2,12 @@
 // exit 0 on success, 1 when the run finished but a check failed, 2 on bad input with one clear line on
 // stderr that names the file and the line or field, never a stack trace and never a half-written output.
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { listFiles } from '../support/files.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const BIN = join(ROOT, 'bin/mmsim.js');
@@ -42,15 +43,6 @@ function freshDir(name: string): string {
   const dir = join(tmp, name);
   mkdirSync(dir, { recursive: true });
   return dir;
-}
-
-/** Every file under `dir`, relative, sorted ('' when it does not exist). */
-function listFiles(dir: string): string[] {
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir, { recursive: true, withFileTypes: true })
-    .filter((e) => e.isFile())
-    .map((e) => join(e.parentPath, e.name).slice(dir.length + 1))
-    .sort();
 }
 
 const HELP_HINT = /^Run "mmsim --help" for usage\.$/;

@@ -2,32 +2,14 @@ import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createBybitOb500Decoder } from '../../src/sim/replay/bybit-ob500-decoder.ts';
 import { readLineBatches } from '../../src/sim/replay/line-source.ts';
-import { ReplayDataError } from '../../src/sim/replay/replay-message.ts';
-import type { BookMessage, LineDecoder, ReplayMessage } from '../../src/sim/replay/replay-message.ts';
+import type { BookMessage, ReplayMessage } from '../../src/sim/replay/replay-message.ts';
+import { decodeLines, thrownDataError } from '../support/decode.ts';
 
 const REAL = resolve(process.cwd(), '../shared/data/bybit-xrpusdt-ob500-20241201.data.zip');
-
-function run(decoder: LineDecoder, lines: readonly string[]): ReplayMessage[] {
-  const out: ReplayMessage[] = [];
-  for (let i = 0; i < lines.length; i++) decoder.decode(lines[i]!, i + 1, out);
-  decoder.end(lines.length, out);
-  return out;
-}
 
 type Lvl = [string, string];
 const msg = (type: 'snapshot' | 'delta', u: number, ts: number, b: Lvl[], a: Lvl[], s = 'XRPUSDT'): string =>
   JSON.stringify({ topic: `orderbook.500.${s}`, type, ts, data: { s, b, a, u, seq: 1000 + u }, cts: ts - 3 });
-
-/** The ReplayDataError fn throws (fails the test when it throws nothing or something else). */
-function thrown(fn: () => unknown): ReplayDataError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(ReplayDataError);
-    return e as ReplayDataError;
-  }
-  throw new Error('expected a ReplayDataError');
-}
 
 /** Flat `[price, qty, ...]` onto a price → qty map, quantity 0 deleting. */
 function applyLevels(side: Map<number, number>, flat: readonly number[]): void {
@@ -42,7 +24,7 @@ const books = (out: ReplayMessage[]): BookMessage[] => out.filter((m): m is Book
 describe('Bybit ob500 decoder: hand-written lines', () => {
   it('emits the snapshot then each delta as flat levels, quantity 0 kept as a delete', () => {
     const d = createBybitOb500Decoder({ symbol: 'XRPUSDT' });
-    const out = run(d, [
+    const out = decodeLines(d, [
       msg('snapshot', 10, 1_733_011_200_691, [['1.9531', '6203'], ['1.9530', '2409']], [['1.9532', '100']]),
       msg('delta', 11, 1_733_011_200_693, [['1.9531', '0'], ['1.9529', '5']], []),
       msg('delta', 12, 1_733_011_200_790, [], [['1.9532', '0'], ['1.9533', '7.5']]),
@@ -57,7 +39,7 @@ describe('Bybit ob500 decoder: hand-written lines', () => {
 
   it('stops at a sequence gap and resyncs at the next snapshot', () => {
     const d = createBybitOb500Decoder({ symbol: 'XRPUSDT' });
-    const out = run(d, [
+    const out = decodeLines(d, [
       msg('snapshot', 10, 1000, [['1.0', '1']], [['1.1', '1']]),
       msg('delta', 11, 1001, [['1.0', '2']], []),
       msg('delta', 13, 1002, [['1.0', '3']], []), // gap: 12 is missing
@@ -84,7 +66,7 @@ describe('Bybit ob500 decoder: hand-written lines', () => {
     const out: ReplayMessage[] = [];
     lines.forEach((l, i) => d.decode(l, i + 1, out));
     expect(out).toHaveLength(2);
-    const err = thrown(() => d.end(lines.length, out));
+    const err = thrownDataError(() => d.end(lines.length, out));
     expect(err.line).toBe(3);
     expect(err.detail).toMatch(/u jumped from 11 to 15/);
     expect(err.inFile('ob.zip').message).toMatch(/^ob\.zip:3: order book sequence gap/);
@@ -92,7 +74,7 @@ describe('Bybit ob500 decoder: hand-written lines', () => {
 
   it('treats u=1 as a service restart snapshot and skips stale deltas without losing sync', () => {
     const d = createBybitOb500Decoder({ symbol: 'XRPUSDT' });
-    const out = run(d, [
+    const out = decodeLines(d, [
       msg('snapshot', 10, 1000, [['1.0', '1']], []),
       msg('delta', 11, 1001, [['1.0', '2']], []),
       msg('delta', 11, 1002, [['1.0', '2']], []), // the same update again
@@ -110,12 +92,12 @@ describe('Bybit ob500 decoder: hand-written lines', () => {
 
   it('counts deltas before the first snapshot, and throws at the end when no snapshot ever came', () => {
     const d = createBybitOb500Decoder({ symbol: 'XRPUSDT' });
-    const out = run(d, [msg('delta', 9, 999, [['1.0', '1']], []), msg('snapshot', 10, 1000, [['1.0', '1']], []), msg('delta', 11, 1001, [], [])]);
+    const out = decodeLines(d, [msg('delta', 9, 999, [['1.0', '1']], []), msg('snapshot', 10, 1000, [['1.0', '1']], []), msg('delta', 11, 1001, [], [])]);
     expect(books(out).map((m) => m.line)).toEqual([2, 3]);
     expect(d.stats.anomalies).toEqual({ before_snapshot: { count: 1, first_line: 1 } });
 
     const none = createBybitOb500Decoder({ symbol: 'XRPUSDT' });
-    const err = thrown(() => run(none, ['', msg('delta', 9, 999, [['1.0', '1']], []), msg('delta', 10, 1000, [], [])]));
+    const err = thrownDataError(() => decodeLines(none, ['', msg('delta', 9, 999, [['1.0', '1']], []), msg('delta', 10, 1000, [], [])]));
     expect(err.line).toBe(2);
     expect(err.detail).toMatch(/no snapshot/);
     expect(none.stats.anomalies.before_snapshot).toEqual({ count: 2, first_line: 2 });
@@ -123,7 +105,7 @@ describe('Bybit ob500 decoder: hand-written lines', () => {
 
   it('counts bad lines and other symbols by kind with their first line, never throwing', () => {
     const d = createBybitOb500Decoder({ symbol: 'XRPUSDT' });
-    const out = run(d, [
+    const out = decodeLines(d, [
       '',
       '{"topic":"orderbook.500.XRPUSDT",',
       msg('snapshot', 10, 1000, [['1.0', '1']], [], 'BTCUSDT'),
@@ -146,7 +128,7 @@ describe('Bybit ob500 decoder: hand-written lines', () => {
   it('a delta lost to a malformed line shows up as a gap at the next one', () => {
     const d = createBybitOb500Decoder({ symbol: 'XRPUSDT' });
     const lines = [msg('snapshot', 10, 1000, [['1.0', '1']], []), msg('delta', 11, 1001, [['1.0', '-5']], []), msg('delta', 12, 1002, [['1.0', '2']], [])];
-    const err = thrown(() => run(d, lines));
+    const err = thrownDataError(() => decodeLines(d, lines));
     expect(err.line).toBe(3);
     expect(d.stats.anomalies).toEqual({ malformed: { count: 1, first_line: 2 }, sequence_gap: { count: 1, first_line: 3 } });
   });

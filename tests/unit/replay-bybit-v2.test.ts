@@ -1,26 +1,11 @@
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createBybitV2Decoder, parseEpochSecondsToUs } from '../../src/sim/replay/bybit-v2-decoder.ts';
-import { readLineBatches } from '../../src/sim/replay/line-source.ts';
 import { ReplayDataError } from '../../src/sim/replay/replay-message.ts';
-import type { BookMessage, LineDecoder, ReplayMessage, TradeMessage } from '../../src/sim/replay/replay-message.ts';
+import type { BookMessage, ReplayMessage, TradeMessage } from '../../src/sim/replay/replay-message.ts';
+import { decodeFile, decodeLines } from '../support/decode.ts';
 
 const REAL = resolve(process.cwd(), '../shared/data/bybit-ws-v2-btcusd-eosusd-20210417.txt');
-
-function run(decoder: LineDecoder, lines: readonly string[]): ReplayMessage[] {
-  const out: ReplayMessage[] = [];
-  for (let i = 0; i < lines.length; i++) decoder.decode(lines[i]!, i + 1, out);
-  decoder.end(lines.length, out);
-  return out;
-}
-
-async function runFile(decoder: LineDecoder, path: string): Promise<ReplayMessage[]> {
-  const out: ReplayMessage[] = [];
-  let line = 0;
-  for await (const batch of readLineBatches(path)) for (const text of batch) decoder.decode(text, ++line, out);
-  decoder.end(line, out);
-  return out;
-}
 
 /** Flat `[price, qty, ...]` onto a price → qty map, quantity 0 deleting. */
 function applyLevels(side: Map<number, number>, flat: readonly number[]): void {
@@ -74,7 +59,7 @@ describe('parseEpochSecondsToUs', () => {
 describe('Bybit v2 decoder: hand-written lines', () => {
   it('emits the snapshot, resolves deletes and updates by level id, emits trades per element', () => {
     const d = createBybitV2Decoder({ symbol: 'BTCUSD' });
-    const out = run(d, [
+    const out = decodeLines(d, [
       'wss://stream.bybit.com/realtime <-> 1618677785.489609',
       'wss://stream.bybit.com/realtime <- 1618677786.5113149: {"op":"subscribe","args":["trade.BTCUSD"]}',
       data('1618677786.801381', { success: true, ret_msg: '', conn_id: 'x', request: { op: 'subscribe', args: ['trade.BTCUSD'] } }),
@@ -104,7 +89,7 @@ describe('Bybit v2 decoder: hand-written lines', () => {
 
   it('accepts the {order_book: [...]} snapshot form; an update to quantity 0 deletes; a deleted id is unknown afterwards', () => {
     const d = createBybitV2Decoder({ symbol: 'BTCUSD' });
-    const out = run(d, [
+    const out = decodeLines(d, [
       snapshot('1.0', 1, 1_000_000, { order_book: [lvl('100.00', 'Buy', 1), lvl('100.50', 'Sell', 2)] }),
       delta('2.0', 2, 2_000_000, { update: [{ id: 1_000_000, symbol: 'BTCUSD', side: 'Buy', size: 0 }] }),
       delta('3.0', 3, 3_000_000, { delete: [{ id: 1_000_000, symbol: 'BTCUSD', side: 'Buy' }], update: [{ id: 1_000_000, symbol: 'BTCUSD', side: 'Buy', size: 4 }] }),
@@ -119,14 +104,14 @@ describe('Bybit v2 decoder: hand-written lines', () => {
 
   it('an update of an unknown id that carries price and side is counted and applied', () => {
     const d = createBybitV2Decoder({ symbol: 'BTCUSD' });
-    const out = run(d, [snapshot('1.0', 1, 1_000_000, [lvl('100.00', 'Buy', 1)]), delta('2.0', 2, 2_000_000, { update: [lvl('99.50', 'Buy', 7)] })]);
+    const out = decodeLines(d, [snapshot('1.0', 1, 1_000_000, [lvl('100.00', 'Buy', 1)]), delta('2.0', 2, 2_000_000, { update: [lvl('99.50', 'Buy', 7)] })]);
     expect(books(out)[1]!.bids).toEqual([99.5, 7]);
     expect(d.stats.anomalies).toEqual({ unknown_level: { count: 1, first_line: 2 } });
   });
 
   it('counts a cross_seq that does not increase as out_of_order, other symbols, bad lines and deltas before the snapshot', () => {
     const d = createBybitV2Decoder({ symbol: 'BTCUSD' });
-    const out = run(d, [
+    const out = decodeLines(d, [
       delta('1.0', 5, 1_000_000, { insert: [lvl('1.00', 'Buy', 1)] }), // before any snapshot
       snapshot('1.5', 9, 1_000_000, [lvl('7.943', 'Buy', 1, 'EOSUSD')], 'EOSUSD'),
       snapshot('2.0', 10, 2_000_000, [lvl('100.00', 'Buy', 1), lvl('101.00', 'Sell', 1)]),
@@ -160,7 +145,7 @@ describe('Bybit v2 decoder: hand-written lines', () => {
     const d = createBybitV2Decoder({ symbol: 'BTCUSD' });
     let err: unknown;
     try {
-      run(d, ['wss://stream.bybit.com/realtime <-> 1.0', delta('2.0', 1, 1, { insert: [lvl('1.00', 'Buy', 1)] }), delta('3.0', 2, 2, { insert: [lvl('2.00', 'Buy', 1)] })]);
+      decodeLines(d, ['wss://stream.bybit.com/realtime <-> 1.0', delta('2.0', 1, 1, { insert: [lvl('1.00', 'Buy', 1)] }), delta('3.0', 2, 2, { insert: [lvl('2.00', 'Buy', 1)] })]);
     } catch (e) {
       err = e;
     }
@@ -173,7 +158,7 @@ describe('Bybit v2 decoder: hand-written lines', () => {
 describe('Bybit v2 decoder: the real cryptofeed recording (BTCUSD + EOSUSD, 2021-04-17)', () => {
   it('BTCUSD: 1 snapshot, 506 deltas, 131 trades; cross_seq increasing; EOSUSD counted as other_symbol', async () => {
     const d = createBybitV2Decoder({ symbol: 'BTCUSD' });
-    const out = await runFile(d, REAL);
+    const out = await decodeFile(d, REAL);
     const bm = books(out);
     const tm = trades(out);
     expect(bm.filter((m) => m.snapshot)).toHaveLength(1);
@@ -223,7 +208,7 @@ describe('Bybit v2 decoder: the real cryptofeed recording (BTCUSD + EOSUSD, 2021
 
   it('EOSUSD: 1 snapshot, 510 deltas, 19 trades', async () => {
     const d = createBybitV2Decoder({ symbol: 'EOSUSD' });
-    const out = await runFile(d, REAL);
+    const out = await decodeFile(d, REAL);
     expect(books(out).filter((m) => m.snapshot)).toHaveLength(1);
     expect(books(out).filter((m) => !m.snapshot)).toHaveLength(510);
     expect(trades(out)).toHaveLength(19);

@@ -3,10 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
-import { readLineBatches } from '../../src/sim/replay/line-source.ts';
-import { ReplayDataError } from '../../src/sim/replay/replay-message.ts';
-import type { BookMessage, LineDecoder, ReplayMessage } from '../../src/sim/replay/replay-message.ts';
+import type { BookMessage } from '../../src/sim/replay/replay-message.ts';
 import { createTardisDecoder } from '../../src/sim/replay/tardis-decoder.ts';
+import { decodeFile, decodeLines, thrownDataError } from '../support/decode.ts';
 
 // Column layouts as documented at https://docs.tardis.dev/downloadable-csv-files/data-types
 // ("CSV format details": comma delimiter, LF, '.' decimals, timestamps in µs since the epoch, UTC):
@@ -32,31 +31,6 @@ function writeCsv(name: string, lines: readonly string[], gzip = false): string 
   const text = lines.join('\n') + '\n';
   writeFileSync(path, gzip ? gzipSync(text) : text);
   return path;
-}
-
-async function runFile(decoder: LineDecoder, path: string): Promise<ReplayMessage[]> {
-  const out: ReplayMessage[] = [];
-  let line = 0;
-  for await (const batch of readLineBatches(path)) for (const text of batch) decoder.decode(text, ++line, out);
-  decoder.end(line, out);
-  return out;
-}
-
-function run(decoder: LineDecoder, lines: readonly string[]): ReplayMessage[] {
-  const out: ReplayMessage[] = [];
-  for (let i = 0; i < lines.length; i++) decoder.decode(lines[i]!, i + 1, out);
-  decoder.end(lines.length, out);
-  return out;
-}
-
-function thrown(fn: () => unknown): ReplayDataError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(ReplayDataError);
-    return e as ReplayDataError;
-  }
-  throw new Error('expected a ReplayDataError');
 }
 
 const T0 = 1_640_995_200_000_000; // 2022-01-01T00:00:00Z in µs
@@ -98,21 +72,21 @@ const EXPECTED_BOOK_ANOMALIES = {
 describe('Tardis decoder: incremental_book_L2', () => {
   it('groups rows of one message by local_timestamp, resets at a new snapshot run, flushes at the end', async () => {
     const d = createTardisDecoder({ symbol: 'BTCUSDT' });
-    const out = await runFile(d, writeCsv('incremental_book_L2.csv', BOOK_LINES));
+    const out = await decodeFile(d, writeCsv('incremental_book_L2.csv', BOOK_LINES));
     expect(out).toEqual(EXPECTED_BOOK);
     expect(d.stats).toEqual({ lines: 14, messages: { snapshot: 2, delta: 3 }, anomalies: EXPECTED_BOOK_ANOMALIES });
   });
 
   it('reads the same file gzipped (readLineBatches unpacks it) to the same messages', async () => {
     const d = createTardisDecoder({ symbol: 'BTCUSDT' });
-    const out = await runFile(d, writeCsv('binance-futures_incremental_book_L2_2022-01-01_BTCUSDT.csv.gz', BOOK_LINES, true));
+    const out = await decodeFile(d, writeCsv('binance-futures_incremental_book_L2_2022-01-01_BTCUSDT.csv.gz', BOOK_LINES, true));
     expect(out).toEqual(EXPECTED_BOOK);
     expect(d.stats.anomalies).toEqual(EXPECTED_BOOK_ANOMALIES);
   });
 
   it('consecutive rows with the same local time but a different is_snapshot are separate messages', () => {
     const d = createTardisDecoder({ symbol: 'BTCUSDT' });
-    const out = run(d, [BOOK_HEADER, row('BTCUSDT', 1, 5, true, 'bid', '10', '1'), row('BTCUSDT', 1, 5, false, 'bid', '10', '2'), row('BTCUSDT', 1, 5, false, 'ask', '11', '1')]);
+    const out = decodeLines(d, [BOOK_HEADER, row('BTCUSDT', 1, 5, true, 'bid', '10', '1'), row('BTCUSDT', 1, 5, false, 'bid', '10', '2'), row('BTCUSDT', 1, 5, false, 'ask', '11', '1')]);
     expect(out.map((m) => [(m as BookMessage).snapshot, m.line])).toEqual([
       [true, 2],
       [false, 3],
@@ -121,7 +95,7 @@ describe('Tardis decoder: incremental_book_L2', () => {
 
   it('throws at the end when the file has updates and never a snapshot', () => {
     const d = createTardisDecoder({ symbol: 'BTCUSDT' });
-    const err = thrown(() => run(d, [BOOK_HEADER, '', row('BTCUSDT', 1, 2, false, 'bid', '1', '1'), row('BTCUSDT', 3, 4, false, 'bid', '1', '2')]));
+    const err = thrownDataError(() => decodeLines(d, [BOOK_HEADER, '', row('BTCUSDT', 1, 2, false, 'bid', '1', '1'), row('BTCUSDT', 3, 4, false, 'bid', '1', '2')]));
     expect(err.line).toBe(3);
     expect(err.detail).toMatch(/no snapshot/);
     expect(d.stats.anomalies).toEqual({ blank: { count: 1, first_line: 2 }, before_snapshot: { count: 2, first_line: 3 } });
@@ -129,7 +103,7 @@ describe('Tardis decoder: incremental_book_L2', () => {
 
   it('reads a line with quoted fields with csv-parse', () => {
     const d = createTardisDecoder({ symbol: 'BTCUSDT' });
-    const out = run(d, [BOOK_HEADER, `"binance-futures","BTCUSDT",${T0},${T0 + 1},"true",bid,"100.5",2`, 'binance-futures,"BTC', 'a,b,c']);
+    const out = decodeLines(d, [BOOK_HEADER, `"binance-futures","BTCUSDT",${T0},${T0 + 1},"true",bid,"100.5",2`, 'binance-futures,"BTC', 'a,b,c']);
     expect(out).toEqual([{ kind: 'book', snapshot: true, bids: [100.5, 2], asks: [], exchangeUs: T0, localUs: T0 + 1, line: 2 }]);
     expect(d.stats.anomalies).toEqual({ malformed: { count: 2, first_line: 3 } });
   });
@@ -138,7 +112,7 @@ describe('Tardis decoder: incremental_book_L2', () => {
 describe('Tardis decoder: trades', () => {
   it('emits buy/sell taker trades, counts and skips the unknown side and other symbols', async () => {
     const d = createTardisDecoder({ symbol: 'BTCUSDT' });
-    const out = await runFile(
+    const out = await decodeFile(
       d,
       writeCsv('trades.csv', [
         TRADES_HEADER,
@@ -167,7 +141,7 @@ describe('Tardis decoder: numbers', () => {
   it('reads prices and amounts to the same doubles as Number(), and rejects bad cells', () => {
     const cells = ['0.1', '3.14159', '49999.99', '0.00000001', '7.', '.5', '1e-3', '123456789.123456789', '00012.50', '96000.123456789012'];
     const d = createTardisDecoder({ symbol: 'BTCUSDT' });
-    const out = run(d, [
+    const out = decodeLines(d, [
       TRADES_HEADER,
       ...cells.map((c, i) => `bybit,BTCUSDT,${T0 + i},${T0 + i},${i},buy,${c},${c}`),
       `bybit,BTCUSDT,${T0},${T0},x,buy,-5,1`, // negative price
@@ -193,7 +167,7 @@ describe('Tardis decoder: book_snapshot_25', () => {
   it('emits each row as a snapshot, missing levels (empty cells) left out', async () => {
     const d = createTardisDecoder({ symbol: 'BTCUSDT' });
     const full = Array.from({ length: 25 }, (_, i): [string, string] => [String(100 + i), String(i + 1)]);
-    const out = await runFile(
+    const out = await decodeFile(
       d,
       writeCsv(
         'book_snapshot_25.csv.gz',
@@ -223,7 +197,7 @@ describe('Tardis decoder: book_snapshot_25', () => {
 describe('Tardis decoder: the header', () => {
   it('an unknown header throws ReplayDataError at line 1', () => {
     for (const header of ['exchange,symbol,timestamp,local_timestamp,ask_amount,ask_price,bid_price,bid_amount', '{"topic":"orderbook.500.XRPUSDT"}', '']) {
-      const err = thrown(() => run(createTardisDecoder({ symbol: 'BTCUSDT' }), [header, 'x']));
+      const err = thrownDataError(() => decodeLines(createTardisDecoder({ symbol: 'BTCUSDT' }), [header, 'x']));
       expect(err.line).toBe(1);
       expect(err.detail).toMatch(/^not a Tardis .* file: header/);
     }
@@ -231,9 +205,9 @@ describe('Tardis decoder: the header', () => {
 
   it('accepts book_snapshot_5 (same layout, 5 levels) but not a 25-level header with a column out of order', () => {
     const snap5 = ['exchange,symbol,timestamp,local_timestamp', ...Array.from({ length: 5 }, (_, i) => `asks[${i}].price,asks[${i}].amount,bids[${i}].price,bids[${i}].amount`)].join(',');
-    const out = run(createTardisDecoder({ symbol: 'X' }), [snap5, `e,X,1,2,11,1,10,1${',,,,'.repeat(4)}`]);
+    const out = decodeLines(createTardisDecoder({ symbol: 'X' }), [snap5, `e,X,1,2,11,1,10,1${',,,,'.repeat(4)}`]);
     expect(out).toEqual([{ kind: 'book', snapshot: true, bids: [10, 1], asks: [11, 1], exchangeUs: 1, localUs: 2, line: 2 }]);
     const swapped = SNAP25_HEADER.replace('asks[3].price,asks[3].amount', 'asks[3].amount,asks[3].price');
-    expect(thrown(() => run(createTardisDecoder({ symbol: 'X' }), [swapped])).line).toBe(1);
+    expect(thrownDataError(() => decodeLines(createTardisDecoder({ symbol: 'X' }), [swapped])).line).toBe(1);
   });
 });
