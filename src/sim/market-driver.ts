@@ -4,7 +4,6 @@ import type { Instrument } from '../core/types.ts';
 import type { OrderBook } from './order-book.ts';
 import { ReplayMarket } from './replay/replay-market.ts';
 import type { RecordedFeedLatency } from './replay/replay-market.ts';
-import { ReplayDataError } from './replay/replay-message.ts';
 import { openReplaySource } from './replay/replay-source.ts';
 import type { RandomStream } from './rng.ts';
 import type { ReplayMarketSpec, SyntheticMarketSpec } from './scenario/schema.ts';
@@ -100,32 +99,22 @@ export function replayDriver(
     source,
     deps.listener,
   );
-  const where = paths.join(', ');
-  // A data error raised while a message runs knows its line; the file is added here.
-  const named = async <T>(f: () => Promise<T>): Promise<T> => {
-    try {
-      return await f();
-    } catch (e) {
-      throw e instanceof ReplayDataError && e.file === undefined ? e.inFile(where) : e;
-    }
-  };
+  // Data errors name their file and line where they are raised (the decoders' reader, the market).
   return {
-    prepare: () =>
-      named(async () => {
-        await market.fill();
-        if (market.epochStartUs === undefined) {
-          throw new InputError(`${where}: the recording has no usable message for symbol ${m.symbol} (format ${m.format})`);
-        }
-      }),
+    prepare: async () => {
+      await market.fill();
+      if (market.epochStartUs === undefined) {
+        throw new InputError(`${paths.join(', ')}: the recording has no usable message for symbol ${m.symbol} (format ${m.format})`);
+      }
+    },
     start: () => market.start(),
-    run: (maxEvents, pace) =>
-      named(async () => {
-        await runSliced(deps.clock, maxEvents, pace, () => market.horizon(), async () => {
-          await market.fill();
-          return market.done;
-        });
-        return market.endUs;
-      }),
+    run: async (maxEvents, pace) => {
+      await runSliced(deps.clock, maxEvents, pace, () => market.horizon(), async () => {
+        await market.fill();
+        return market.done;
+      });
+      return market.endUs;
+    },
     report: () => {
       const mid = market.midTicks;
       const t0 = market.epochStartUs!;

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { main } from '../../src/cli/main.ts';
+import { esc, expectOneError } from '../support/cli-errors.ts';
 import { repoRoot } from '../support/run.ts';
 
 const CALM = join(repoRoot, 'scenarios', 'calm.yaml');
@@ -86,22 +87,9 @@ function scenario(name: string, text: string): { file: string; out: string; dir:
   return { file, out: join(dir, 'out'), dir };
 }
 
-const HELP_HINT = /^Run "mmsim --help" for usage\.$/;
-const esc = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-
 /** Exit 2, one `mmsim: ` line matching `line`, no stack trace or internal error, nothing written to `out`. */
 function expectRejected(run: Run, out: string, line: RegExp): void {
-  expect(run.code, `exit code; stderr was:\n${run.stderr}`).toBe(2);
-  const lines = run.stderr
-    .replace(/\n$/, '')
-    .split('\n')
-    .filter((l) => !HELP_HINT.test(l));
-  expect(lines, run.stderr).toHaveLength(1);
-  expect(lines[0]).toMatch(/^mmsim: \S/);
-  expect(lines[0]).toMatch(line);
-  expect(run.stderr).not.toMatch(/^\s+at /m);
-  expect(run.stderr).not.toMatch(/internal error|\b[A-Z]\w*Error\b:/);
-  expect(run.stdout).toBe('');
+  expectOneError(run, line);
   expect(existsSync(out), `${out} was written`).toBe(false);
 }
 

@@ -11,6 +11,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { esc, expectOneError } from '../support/cli-errors.ts';
 import { listFiles } from '../support/files.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -54,8 +55,6 @@ function caseDir(name: string): string {
   mkdirSync(dir, { recursive: true });
   return dir;
 }
-
-const esc = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 // ---------------------------------------------------------------------------------------------------------
 // A Binance USD-M recording, as hftbacktest's collector writes it: `<local receive time, ns> <raw JSON>`.
@@ -254,24 +253,6 @@ interface MarketReport {
 
 function report(out: string): MarketReport {
   return JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as MarketReport;
-}
-
-const HELP_HINT = /^Run "mmsim --help" for usage\.$/;
-
-/** Exit 2, exactly one `mmsim: ` line on stderr that matches `line`, no stack trace, nothing on stdout. */
-function expectOneError(run: Run, line: RegExp): string {
-  expect(run.code, `exit code; stderr was:\n${run.stderr}`).toBe(2);
-  const lines = run.stderr
-    .replace(/\n$/, '')
-    .split('\n')
-    .filter((l) => !HELP_HINT.test(l));
-  expect(lines, run.stderr).toHaveLength(1);
-  expect(lines[0]).toMatch(/^mmsim: \S/);
-  expect(lines[0]).toMatch(line);
-  expect(run.stderr).not.toMatch(/^\s+at /m);
-  expect(run.stderr).not.toMatch(/internal error|\b[A-Z]\w*Error\b:/);
-  expect(run.stdout).toBe('');
-  return lines[0]!;
 }
 
 /** `mmsim: <file>:<line>: ` at the start of the message. */

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HELP_HINT } from '../support/cli-errors.ts';
 import { listFiles } from '../support/files.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -45,7 +46,6 @@ function freshDir(name: string): string {
   return dir;
 }
 
-const HELP_HINT = /^Run "mmsim --help" for usage\.$/;
 
 /** The lines of stderr that carry the message (an optional usage hint is allowed beside it). */
 function messageLines(stderr: string): string[] {

@@ -1,13 +1,12 @@
 import { describe, it, expect, beforeAll } from 'vitest';
-import { dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { createBinanceDecoder } from '../../src/sim/replay/binance-decoder.ts';
+import type { BookMessage, DecoderStats, ReplayMessage } from '../../src/sim/replay/replay-message.ts';
 import { readLineBatches } from '../../src/sim/replay/line-source.ts';
-import type { BookMessage, DecoderStats, ReplayMessage, TickerMessage } from '../../src/sim/replay/replay-message.ts';
+import { sharedData } from '../support/shared-data.ts';
 
 // The real recording (hftbacktest's examples/usdm/btcusdt_20240808.gz, MIT; see ../shared/data/SOURCES.md).
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const FILE = resolve(ROOT, '../shared/data/binance-usdm-btcusdt-20240808.gz');
+// The rebuilt book against bookTicker is checked in tests/integration/replay-fidelity.test.ts.
+const FILE = sharedData('binance-usdm-btcusdt-20240808.gz');
 
 describe('Binance USD-M BTCUSDT 2024-08-08 recording', () => {
   let messages: ReplayMessage[] = [];
@@ -70,42 +69,5 @@ describe('Binance USD-M BTCUSDT 2024-08-08 recording', () => {
     const median = d[d.length >> 1]!;
     expect(median).toBeGreaterThan(-2_000_000);
     expect(median).toBeLessThan(-500_000);
-  });
-
-  it('the rebuilt book never crosses and agrees with the latest bookTicker after nearly every diff', () => {
-    const bids = new Map<number, number>();
-    const asks = new Map<number, number>();
-    const apply = (side: Map<number, number>, levels: readonly number[]): void => {
-      for (let i = 0; i < levels.length; i += 2) {
-        if (levels[i + 1] === 0) side.delete(levels[i]!);
-        else side.set(levels[i]!, levels[i + 1]!);
-      }
-    };
-    let ticker: TickerMessage | undefined;
-    let crossed = 0;
-    let compared = 0;
-    let agree = 0;
-    for (const m of messages) {
-      if (m.kind === 'ticker') ticker = m;
-      if (m.kind !== 'book') continue;
-      if (m.snapshot) {
-        bids.clear();
-        asks.clear();
-      }
-      apply(bids, m.bids);
-      apply(asks, m.asks);
-      let bestBid = -Infinity;
-      for (const p of bids.keys()) if (p > bestBid) bestBid = p;
-      let bestAsk = Infinity;
-      for (const p of asks.keys()) if (p < bestAsk) bestAsk = p;
-      if (bestBid >= bestAsk) crossed++;
-      if (!m.snapshot && ticker) {
-        compared++;
-        if (ticker.bidPrice === bestBid && ticker.askPrice === bestAsk) agree++;
-      }
-    }
-    expect(crossed).toBe(0);
-    expect(compared).toBe(6_547);
-    expect(agree / compared).toBeGreaterThan(0.99);
   });
 });

@@ -36,6 +36,7 @@ function source(messages: ReplayMessage[], size: number): ReplaySource & { close
   const s = {
     closed: false,
     files: [{ path: 'mem', stats: newDecoderStats() }],
+    fileOf: () => 'mem',
     next: async () => {
       if (at >= messages.length) return undefined;
       const b = messages.slice(at, at + size);

@@ -2,6 +2,7 @@ import type { Side } from '../../core/types.ts';
 import { InputError } from '../../core/errors.ts';
 import { countAnomaly, countMessage, newDecoderStats, ReplayDataError } from './replay-message.ts';
 import type { BookMessage, DecoderStats, LineDecoder, ReplayMessage } from './replay-message.ts';
+import { plainDecimal } from './plain-decimal.ts';
 
 /**
  * Binance market-data recordings, one message per line: `<local receive time, integer ns> <raw JSON>` (the
@@ -111,9 +112,6 @@ export function parseLevels(raw: unknown): number[] | null {
  * so what a line decodes to never depends on which path read it.
  */
 
-/** 10^k, exact as doubles up to 10^22. */
-const POW10 = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15];
-
 /** Binance's keys as constant strings (see LineScanner.key). */
 const ONE_CHAR = Array.from({ length: 128 }, (_, c) => String.fromCharCode(c));
 const KEYS = ['stream', 'data', 'pu', 'lastUpdateId', 'bids', 'asks'];
@@ -214,35 +212,13 @@ class LineScanner {
     return n <= 15 ? v : Number(s.slice(start, this.i)); // beyond 15 digits v may have rounded on the way
   }
 
-  /**
-   * The decimal string at i as a number, bit for bit what parseFloat gives for it. Plain decimals (`123.456`) are
-   * read in place: with at most 15 digits the mantissa m < 2^53 and 10^k (k <= 15) are exact doubles, so m / 10^k
-   * is one correctly rounded division, the same double as parseFloat's correctly rounded conversion. Any other
-   * string (more digits, exponents, signs, junk) goes to parseFloat itself; undefined when it has escapes.
-   */
+  /** The decimal string at i as a number, bit for bit what parseFloat gives; undefined when it has escapes. */
   private decimal(): number | undefined {
-    const s = this.s;
-    if (s.charCodeAt(this.i) !== 34) return undefined;
-    const start = this.i + 1;
-    let i = start;
-    let m = 0;
-    let dot = -1;
-    let c = s.charCodeAt(i);
-    for (;;) {
-      if (c >= 48 && c <= 57) m = m * 10 + (c - 48);
-      else if (c === 46 && dot < 0) dot = i;
-      else break;
-      c = s.charCodeAt(++i);
-    }
-    const digits = i - start - (dot < 0 ? 0 : 1);
-    if (c === 34 && digits > 0 && digits <= 15) {
-      this.i = i + 1;
-      return dot < 0 ? m : m / POW10[i - dot - 1]!;
-    }
     const end = this.stringEnd();
     if (end < 0) return undefined;
+    const start = this.i + 1;
     this.i = end + 1;
-    return parseFloat(s.slice(start, end));
+    return plainDecimal(this.s, start, end) ?? parseFloat(this.s.slice(start, end));
   }
 
   /** `[["p","q"],...]` as ScannedLevels; undefined when off or when parseLevels would reject a level. */

@@ -204,8 +204,7 @@ export class ReplayMarket {
         this.apply(m);
       } catch (e) {
         // The message's line is in the error; its file is known to the source (several files are merged).
-        const file = e instanceof ReplayDataError && e.file === undefined ? this.source.fileOf?.(m) : undefined;
-        throw file === undefined ? e : (e as ReplayDataError).inFile(file);
+        throw e instanceof ReplayDataError && e.file === undefined ? e.inFile(this.source.fileOf(m)) : e;
       }
       this.scheduleNext();
     });

@@ -34,7 +34,7 @@ export interface ReplaySource {
   /** One entry per file, in the order given. */
   readonly files: readonly { readonly path: string; readonly stats: DecoderStats }[];
   /** The file a message came from: with several files merged, a message's line number means nothing without it. */
-  fileOf?(m: ReplayMessage): string | undefined;
+  fileOf(m: ReplayMessage): string;
 }
 
 /** One file: its lines decoded batch by batch; a data error gets the file's name. */
@@ -44,7 +44,6 @@ async function* decodeFile(path: string, decoder: LineDecoder): AsyncGenerator<R
     for await (const lines of readLineBatches(path)) {
       const out: ReplayMessage[] = [];
       for (let i = 0; i < lines.length; i++) decoder.decode(lines[i]!, ++line, out);
-      decoder.stats.lines = line;
       if (out.length > 0) yield out;
     }
     const out: ReplayMessage[] = [];
@@ -76,7 +75,7 @@ export function openReplaySource(format: ReplayFormat, paths: readonly string[],
     return {
       files: info,
       close,
-      fileOf: () => paths[0],
+      fileOf: () => paths[0]!,
       next: async () => {
         const r = await gen.next();
         return r.done ? undefined : r.value;
@@ -100,7 +99,7 @@ export function openReplaySource(format: ReplayFormat, paths: readonly string[],
   return {
     files: info,
     close,
-    fileOf: (m) => (m.file === undefined ? undefined : paths[m.file]),
+    fileOf: (m) => paths[m.file ?? 0]!,
     next: async () => {
       const out: ReplayMessage[] = [];
       while (out.length < MERGE_BATCH) {

@@ -2,6 +2,7 @@ import { parse as parseCsv } from 'csv-parse/sync';
 import type { Side } from '../../core/types.ts';
 import { ReplayDataError, countAnomaly, countMessage, newDecoderStats } from './replay-message.ts';
 import type { BookMessage, LineDecoder, ReplayMessage } from './replay-message.ts';
+import { plainDecimal } from './plain-decimal.ts';
 
 export interface TardisOptions {
   /** The instrument to keep, as in the file's `symbol` column (Tardis writes it upper case). */
@@ -270,35 +271,12 @@ function intField(t: string, i: number): number {
   return v;
 }
 
-const POW10 = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15];
-
-/**
- * Field i as a number, NaN when empty. Plain decimals of up to 15 digits are read as an integer divided by
- * a power of ten: both are exact doubles and IEEE division rounds correctly, so the result is the very
- * double `Number()` gives (Clinger's fast path), without cutting a substring. Anything else (a sign, an
- * exponent, more digits) goes through `Number()`.
- */
+/** Field i as a number, NaN when empty (plainDecimal reads it in place; anything else goes through Number()). */
 function decimalField(t: string, i: number): number {
   const a = starts[i]!;
   const b = ends[i]!;
-  let m = 0;
-  let digits = 0;
-  let frac = -1;
-  for (let k = a; k < b; k++) {
-    const c = t.charCodeAt(k);
-    if (c === 46 && frac < 0) {
-      frac = 0;
-      continue;
-    }
-    const d = c - 48;
-    if (d < 0 || d > 9) return Number(t.slice(a, b));
-    m = m * 10 + d;
-    digits++;
-    if (frac >= 0) frac++;
-  }
-  if (digits === 0) return NaN;
-  if (digits > 15) return Number(t.slice(a, b));
-  return frac > 0 ? m / POW10[frac]! : m;
+  if (a === b) return NaN;
+  return plainDecimal(t, a, b) ?? Number(t.slice(a, b));
 }
 
 /** A price level from fields i (price) and i + 1 (amount): both empty is no level (true, nothing added); one empty or bad is false. */
