@@ -1,6 +1,8 @@
 import yargs from 'yargs';
 import { runSimCommand } from './sim-command.ts';
 import { runValidateCommand } from './validate-command.ts';
+import { runSoakCommand } from './soak-command.ts';
+import { runAuditCommand } from './audit-command.ts';
 import { UsageError, reportError } from './errors.ts';
 
 /** Parses the command line and runs one command; returns the exit code (0 ok, 1 run failed a check, 2 bad input). */
@@ -52,6 +54,49 @@ export async function main(argv: readonly string[]): Promise<number> {
           .example('$0 validate out/burst/report.json --strict', 'Fail a CI job on any warning'),
       async (args) => {
         exitCode = await runValidateCommand({ report: args.report, strict: args.strict });
+      },
+    )
+    .command(
+      'soak <scenario>',
+      'Run a scenario many times with derived seeds; one ITER_SUMMARY_<N>.json per iteration, resumable after a kill',
+      (y) =>
+        y
+          .positional('scenario', { type: 'string', describe: 'Scenario YAML file', demandOption: true })
+          .option('iterations', { type: 'string', describe: 'How many iterations (on --resume: the soak\'s own by default; may grow)' })
+          .option('out', { type: 'string', describe: 'Soak directory (default: out/<scenario name>/soak)' })
+          .option('seed', { type: 'string', describe: "The soak's seed; iteration i runs with a seed derived from it and i (default: the scenario's seed)" })
+          .option('resume', { type: 'boolean', default: false, describe: 'Finish a soak that was stopped: keep every complete summary, run the rest' })
+          .option('variant', { type: 'string', describe: 'The variant to soak, for a scenario with a variants: list' })
+          .option('quiet', { type: 'boolean', default: false, describe: 'Print nothing but errors and notes about a resume' })
+          .option('metrics-port', { type: 'string', describe: "Serve the soak's Prometheus metrics at http://HOST:PORT/metrics while it runs (0: a free port)" })
+          .option('metrics-host', { type: 'string', describe: 'Address to serve the metrics on (default: 127.0.0.1)' })
+          .example('$0 soak scenarios/burst.yaml --iterations 20 --out soaks/burst', 'Twenty iterations of burst')
+          .example('$0 soak scenarios/burst.yaml --out soaks/burst --resume', 'Finish it after a crash or Ctrl-C')
+          .example('$0 audit soaks/burst', 'Then audit it'),
+      async (args) => {
+        exitCode = await runSoakCommand({
+          scenario: args.scenario,
+          iterations: args.iterations,
+          out: args.out,
+          seed: args.seed,
+          resume: args.resume,
+          variant: args.variant,
+          quiet: args.quiet,
+          metricsPort: args.metricsPort,
+          metricsHost: args.metricsHost,
+        });
+      },
+    )
+    .command(
+      'audit <dir>',
+      'Audit a soak: the iteration table (CSV + JSON), the P&L identity per iteration and over the last 8, a verdict',
+      (y) =>
+        y
+          .positional('dir', { type: 'string', describe: 'A folder of ITER_SUMMARY_<N>.json files (a soak directory)', demandOption: true })
+          .option('allow-gaps', { type: 'boolean', default: false, describe: 'Audit the summaries there are even if some iterations have none' })
+          .example('$0 audit out/burst/soak', 'Writes reports/analysis/POST_SOAK_ITER_TABLE.csv, .json and POST_SOAK_SUMMARY.json'),
+      async (args) => {
+        exitCode = await runAuditCommand({ dir: args.dir, allowGaps: args.allowGaps });
       },
     )
     .demandCommand(1, 'Name a command: mmsim sim <scenario.yaml>')

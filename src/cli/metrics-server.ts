@@ -3,10 +3,15 @@
 // hook it is given, and yieldToEventLoop is that hook.
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Registry } from 'prom-client';
 import { InputError } from '../core/errors.ts';
 
 export const DEFAULT_METRICS_HOST = '127.0.0.1';
+
+/** What the server serves: a prom-client Registry, or anything that renders an exposition the same way. */
+export interface MetricsSource {
+  readonly contentType: string;
+  metrics(): Promise<string>;
+}
 
 export interface MetricsServer {
   /** `http://host:port/metrics`, with the port actually bound (useful with port 0). */
@@ -20,7 +25,7 @@ export interface MetricsServer {
  * `registry.contentType`); any other path is a 404. A port in use, a port that needs privileges or an
  * address this machine does not have is bad input (InputError, exit 2).
  */
-export function startMetricsServer(registry: Registry, host: string, port: number): Promise<MetricsServer> {
+export function startMetricsServer(registry: MetricsSource, host: string, port: number): Promise<MetricsServer> {
   const server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
     if (path !== '/metrics') {

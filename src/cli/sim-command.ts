@@ -4,6 +4,7 @@ import { writeFilesAtomically } from '../sim/atomic-write.ts';
 import { runScenario } from '../sim/runner.ts';
 import type { RunResult } from '../sim/runner.ts';
 import { loadScenarioRuns } from '../sim/scenario/load-scenario.ts';
+import { parseMetricsPort, parseSeed, pickVariant } from './args.ts';
 import type { LoadedScenario } from '../sim/scenario/load-scenario.ts';
 import { variantsCsv } from '../sim/variants-csv.ts';
 import { describeFailure } from '../sim/expectations.ts';
@@ -29,7 +30,7 @@ export async function runSimCommand(args: SimArgs): Promise<number> {
   if (metricsPort === undefined && (args.hold || args.metricsHost !== undefined)) {
     throw new InputError(`${args.hold ? '--hold' : '--metrics-host'} needs --metrics-port (e.g. --metrics-port 9464)`);
   }
-  const runs = pickVariant(await loadScenarioRuns(args.scenario), args);
+  const runs = pickVariant(await loadScenarioRuns(args.scenario), args.scenario, args.variant);
   if (runs.length > 1) {
     if (metricsPort !== undefined) throw new InputError('--metrics-port serves one run: pick a variant with --variant NAME');
     return runVariants(args, runs, seed);
@@ -52,18 +53,6 @@ export async function runSimCommand(args: SimArgs): Promise<number> {
   } finally {
     await server.close();
   }
-}
-
-function pickVariant(runs: LoadedScenario[], args: SimArgs): LoadedScenario[] {
-  if (args.variant === undefined) return runs;
-  const picked = runs.filter((r) => r.variant === args.variant);
-  if (picked.length === 0) {
-    const names = runs.map((r) => r.variant).filter((n) => n !== undefined);
-    throw new InputError(
-      names.length === 0 ? `--variant ${args.variant}: ${args.scenario} has no variants` : `--variant ${args.variant}: ${args.scenario} has variants ${names.join(', ')}`,
-    );
-  }
-  return picked;
 }
 
 function outDir(args: SimArgs, scenario: LoadedScenario): string {
@@ -110,22 +99,4 @@ async function finishRun(args: SimArgs, scenario: LoadedScenario, result: RunRes
     process.stdout.write(`expectations: all ${result.expectations.length} met\n`);
   }
   return failed.length > 0 ? 1 : 0;
-}
-
-function parseMetricsPort(text: string | undefined): number | undefined {
-  if (text === undefined) return undefined;
-  const port = Number(text);
-  if (!/^\d+$/.test(text.trim()) || port > 65535) {
-    throw new InputError(`--metrics-port: expected a port number from 0 to 65535 (0: any free port), was "${text}"`);
-  }
-  return port;
-}
-
-function parseSeed(text: string | undefined): number | undefined {
-  if (text === undefined) return undefined;
-  const seed = Number(text);
-  if (!/^\d+$/.test(text.trim()) || !Number.isSafeInteger(seed)) {
-    throw new InputError(`--seed: expected a non-negative integer, was "${text}"`);
-  }
-  return seed;
 }

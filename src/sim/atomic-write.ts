@@ -10,7 +10,7 @@ export async function writeFilesAtomically(files: ReadonlyArray<readonly [path: 
   try {
     for (const [path, content] of files) {
       await mkdir(dirname(path), { recursive: true });
-      const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
+      const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`); // see isTempFileOf
       temps.push([tmp, path]);
       await writeFile(tmp, content);
     }
@@ -19,4 +19,10 @@ export async function writeFilesAtomically(files: ReadonlyArray<readonly [path: 
     await Promise.all(temps.map(([tmp]) => rm(tmp, { force: true })));
     throw err;
   }
+}
+
+/** Whether `name` is the temporary file of an interrupted atomic write of `target` (a file name). */
+export function isTempFileOf(name: string, target: RegExp): boolean {
+  const m = /^\.(.+)\.\d+\.tmp$/.exec(name);
+  return m !== null && target.test(m[1]!);
 }

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { InputError } from '../core/errors.ts';
 import type { Report } from '../core/report.ts';
+import { parseJsonWithSchema } from './json-file.ts';
 
 const count = z.number().int().nonnegative();
 const latency = z.looseObject({ count, p50: z.number(), p95: z.number(), p99: z.number() });
@@ -43,32 +44,9 @@ const reportSchema = z.looseObject({
   warnings: z.array(z.string()),
 });
 
-function lineCol(text: string, position: number): string {
-  const before = text.slice(0, position);
-  const line = before.split('\n').length;
-  return `${line}:${position - before.lastIndexOf('\n')}`;
-}
-
-const pathText = (path: readonly PropertyKey[]): string =>
-  path.map((p, i) => (typeof p === 'number' ? `[${p}]` : `${i > 0 ? '.' : ''}${String(p)}`)).join('');
-
 /** Parses a report.json given by a user; anything unusable is an InputError naming the file and field. */
 export function parseReport(text: string, file: string): Report {
-  let data: unknown;
-  try {
-    data = JSON.parse(text);
-  } catch (err) {
-    const msg = err instanceof Error ? err.message : String(err);
-    const pos = /position (\d+)/.exec(msg);
-    throw new InputError(`${file}${pos ? `:${lineCol(text, Number(pos[1]))}` : ''}: not valid JSON (${msg})`, 'INVALID_REPORT');
-  }
-  const parsed = reportSchema.safeParse(data);
-  if (!parsed.success) {
-    const lines = parsed.error.issues.slice(0, 5).map((i) => `${file}: ${pathText(i.path) || '(top level)'}: ${i.message}`);
-    const more = parsed.error.issues.length - lines.length;
-    throw new InputError(`${lines.join('\n')}${more > 0 ? `\nand ${more} more problems` : ''}`, 'INVALID_REPORT');
-  }
-  return parsed.data as unknown as Report;
+  return parseJsonWithSchema(text, file, reportSchema, 'INVALID_REPORT') as unknown as Report;
 }
 
 export async function loadReport(file: string): Promise<Report> {

@@ -3,6 +3,7 @@ import { BotMetrics } from '../core/bot-metrics.ts';
 import { US_PER_S } from '../core/clock.ts';
 import { ExecutionLoop } from '../core/execution-loop.ts';
 import { buildReport } from '../core/report.ts';
+import type { FillPnl } from '../core/pnl-tracker.ts';
 import type { Report } from '../core/report.ts';
 import { validateReport } from '../core/report-validator.ts';
 import { DIVERGENCE_KINDS } from '../core/recon.ts';
@@ -98,6 +99,8 @@ export interface RunResult {
   readonly expectations: readonly ExpectationResult[];
   /** `fills.csv`: every fill with its own P&L attribution. */
   readonly fillsCsv: string;
+  /** The same attribution as data, in fill order. */
+  readonly fills: readonly FillPnl[];
 }
 
 /**
@@ -247,7 +250,7 @@ export async function runScenario(scenario: LoadedScenario, options: RunOptions 
     scenario.pnl.markout_horizons.map((h) => h / 1000),
     scenario.pnl.adverse_horizon / 1000,
   );
-  return { report, reportJson: `${JSON.stringify(report, null, 2)}\n`, metricsText: await registry.metrics(), expectations, fillsCsv: csv };
+  return { report, reportJson: `${JSON.stringify(report, null, 2)}\n`, metricsText: await registry.metrics(), expectations, fillsCsv: csv, fills: loop.pnl.fills() };
 }
 
 function sessionReport(s: SessionStats): Record<string, unknown> {

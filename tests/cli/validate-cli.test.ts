@@ -50,7 +50,7 @@ describe('mmsim validate', () => {
     const wrongType = write('wrong.json', golden.replace(/"orders_placed": \d+/, '"orders_placed": "many"'));
     for (const [file, pattern] of [
       [truncated, /truncated\.json:\d+:\d+: not valid JSON/],
-      [wrongType, /wrong\.json: summary\.orders_placed: .*expected number/],
+      [wrongType, /wrong\.json:\d+:\d+: summary\.orders_placed: expected number, was "many"/],
       [join(tmp, 'none.json'), /none\.json: cannot read file \(ENOENT/],
     ] as const) {
       const r = await mmsim(['validate', file]);

@@ -1,0 +1,44 @@
+// Command-line values shared by the commands: checked here so that every command words its errors alike.
+import { InputError } from '../core/errors.ts';
+import type { LoadedScenario } from '../sim/scenario/load-scenario.ts';
+
+/** The runs of a scenario file, or only the named variant (bad input when it has no such variant). */
+export function pickVariant(runs: LoadedScenario[], file: string, variant: string | undefined): LoadedScenario[] {
+  if (variant === undefined) return runs;
+  const picked = runs.filter((r) => r.variant === variant);
+  if (picked.length === 0) {
+    const names = runs.map((r) => r.variant).filter((n) => n !== undefined);
+    throw new InputError(
+      names.length === 0 ? `--variant ${variant}: ${file} has no variants` : `--variant ${variant}: ${file} has variants ${names.join(', ')}`,
+    );
+  }
+  return picked;
+}
+
+export function parseMetricsPort(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const port = Number(text);
+  if (!/^\d+$/.test(text.trim()) || port > 65535) {
+    throw new InputError(`--metrics-port: expected a port number from 0 to 65535 (0: any free port), was "${text}"`);
+  }
+  return port;
+}
+
+export function parseSeed(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const seed = Number(text);
+  if (!/^\d+$/.test(text.trim()) || !Number.isSafeInteger(seed)) {
+    throw new InputError(`--seed: expected a non-negative integer, was "${text}"`);
+  }
+  return seed;
+}
+
+/** A positive whole number, e.g. --iterations. */
+export function parseCount(name: string, text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const n = Number(text);
+  if (!/^\d+$/.test(text.trim()) || !Number.isSafeInteger(n) || n < 1) {
+    throw new InputError(`--${name}: expected a whole number of at least 1, was "${text}"`);
+  }
+  return n;
+}

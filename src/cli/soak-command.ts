@@ -1,0 +1,77 @@
+import { join } from 'node:path';
+import { InputError } from '../core/errors.ts';
+import { loadScenarioRuns } from '../sim/scenario/load-scenario.ts';
+import { planSoak, runSoak } from '../sim/soak/soak-runner.ts';
+import type { SoakHooks } from '../sim/soak/soak-runner.ts';
+import { SoakMetrics } from '../sim/soak/soak-metrics.ts';
+import { iterationLine, planLines } from '../sim/soak/soak-format.ts';
+import { ranges } from '../sim/soak/audit-input.ts';
+import { parseCount, parseMetricsPort, parseSeed, pickVariant } from './args.ts';
+import { DEFAULT_METRICS_HOST, startMetricsServer, yieldToEventLoop } from './metrics-server.ts';
+import type { MetricsServer } from './metrics-server.ts';
+import { terminalProgress } from './progress.ts';
+
+export interface SoakArgs {
+  readonly scenario: string;
+  readonly iterations: string | undefined;
+  readonly out: string | undefined;
+  readonly seed: string | undefined;
+  readonly resume: boolean;
+  readonly variant: string | undefined;
+  readonly quiet: boolean;
+  readonly metricsPort: string | undefined;
+  readonly metricsHost: string | undefined;
+}
+
+export async function runSoakCommand(args: SoakArgs): Promise<number> {
+  const iterations = parseCount('iterations', args.iterations);
+  if (iterations === undefined && !args.resume) throw new InputError('--iterations: say how many iterations to run, e.g. --iterations 20');
+  const seed = parseSeed(args.seed);
+  const metricsPort = parseMetricsPort(args.metricsPort);
+  if (metricsPort === undefined && args.metricsHost !== undefined) throw new InputError('--metrics-host needs --metrics-port (e.g. --metrics-port 9464)');
+  const runs = pickVariant(await loadScenarioRuns(args.scenario), args.scenario, args.variant);
+  if (runs.length > 1) throw new InputError(`${args.scenario} has variants ${runs.map((r) => r.variant).join(', ')}: soak one of them with --variant NAME`);
+  const scenario = runs[0]!;
+  const dir = args.out ?? join('out', scenario.name, ...(scenario.variant ? [scenario.variant] : []), 'soak');
+  const req = { scenario, dir, iterations, seed, resume: args.resume };
+  const plan = await planSoak(req);
+  const total = plan.manifest.iterations;
+  for (const line of planLines(plan, dir)) process.stderr.write(`${line}\n`);
+
+  let server: MetricsServer | undefined;
+  const hooks: { -readonly [K in keyof SoakHooks]: SoakHooks[K] } = {};
+  const progress = args.quiet ? undefined : terminalProgress(`soak ${scenario.name}`, total, plan.done.length);
+  let completed = plan.done.length;
+  try {
+    if (metricsPort !== undefined) {
+      const metrics = new SoakMetrics(total, plan.done.length);
+      server = await startMetricsServer(metrics, args.metricsHost ?? DEFAULT_METRICS_HOST, metricsPort);
+      process.stderr.write(`serving the soak's metrics at ${server.url}\n`);
+      hooks.registryFor = (i) => metrics.startIteration(i);
+      hooks.pace = yieldToEventLoop;
+      hooks.onIterationDone = () => metrics.endIteration();
+    }
+    const done = hooks.onIterationDone;
+    hooks.onIterationDone = async (s) => {
+      await done?.(s);
+      completed++;
+      if (progress) progress.update(completed, `iteration ${s.iteration}: net ${s.summary.net_bps.toFixed(2)} bps`);
+      else if (!args.quiet) process.stdout.write(`${iterationLine(s, total)}\n`);
+    };
+    const written = await runSoak(req, plan, hooks);
+    progress?.stop();
+    const failed = [...plan.doneFailingExpectations, ...written.filter((s) => s.summary.expectations_failed > 0).map((s) => s.iteration)].sort((a, b) => a - b);
+    if (!args.quiet) {
+      const kept = plan.done.length > 0 ? ` (${plan.done.length} kept from before, ${written.length} run now)` : '';
+      process.stdout.write(`soak finished: ${total} iteration summaries in ${dir}${kept}\naudit it with: mmsim audit ${dir}\n`);
+    }
+    if (failed.length > 0) {
+      process.stderr.write(`the scenario's expectations failed in iterations ${ranges(failed)} (expectations_failed in their summaries)\n`);
+      return 1;
+    }
+    return 0;
+  } finally {
+    progress?.stop();
+    await server?.close();
+  }
+}

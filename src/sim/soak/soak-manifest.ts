@@ -1,0 +1,51 @@
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { z } from 'zod';
+import pkg from '../../../package.json' with { type: 'json' };
+import type { LoadedScenario } from '../scenario/load-scenario.ts';
+import { parseJsonWithSchema } from '../json-file.ts';
+
+export const MANIFEST_FILE = 'SOAK_MANIFEST.json';
+export const MANIFEST_SCHEMA = 'mmsim/soak@1';
+
+/** What a soak directory is a soak of: a resume only continues the same soak. */
+export const manifestSchema = z.object({
+  schema: z.literal(MANIFEST_SCHEMA),
+  scenario: z.string(),
+  variant: z.string().optional(),
+  scenario_sha256: z.string(),
+  soak_seed: z.number().int().nonnegative(),
+  iterations: z.number().int().positive(),
+  mmsim_version: z.string(),
+});
+export type SoakManifest = z.output<typeof manifestSchema>;
+
+export const MMSIM_VERSION: string = pkg.version;
+
+/**
+ * sha256 of the validated scenario (the schema's output, with empirical latency samples resolved).
+ * Absolute paths of replay files are left out, so moving the checkout does not change it; the
+ * scenario's own relative paths are in.
+ */
+export function scenarioSha256(scenario: LoadedScenario): string {
+  const { replayPaths: _absolute, ...rest } = scenario;
+  return createHash('sha256').update(JSON.stringify(rest)).digest('hex');
+}
+
+export function manifestJson(m: SoakManifest): string {
+  return `${JSON.stringify(m, null, 2)}\n`;
+}
+
+/** The manifest in `dir`, or undefined when there is none; an unreadable one is bad input. */
+export async function readManifest(dir: string): Promise<SoakManifest | undefined> {
+  const file = join(dir, MANIFEST_FILE);
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw err;
+  }
+  return parseJsonWithSchema(text, file, manifestSchema, 'INVALID_SOAK');
+}
