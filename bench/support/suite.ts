@@ -1,0 +1,70 @@
+/**
+ * One benny suite per hot component. A case's function does its setup and returns the timed function
+ * (benny's convention), so setup never counts. Results go to bench/results/<suite>.json, written
+ * atomically, in one format that `npm run bench:compare` and the BENCHMARKS.md generator read.
+ */
+import { join } from 'node:path';
+import b from 'benny';
+import { writeFilesAtomically } from '../../src/sim/atomic-write.ts';
+import { machineInfo } from './machine.ts';
+
+export interface BenchCase {
+  /** "<group>: <contender>", e.g. "p95+p99 @1e6: collector"; compare and the report group by the part before the colon. */
+  readonly name: string;
+  /** Setup; returns the function benny times. */
+  readonly setup: () => () => unknown;
+  /** How many units (samples, events, orders) one call of the timed function handles, to report ns per unit. */
+  readonly unitsPerOp?: number;
+  readonly unit?: string;
+  /** Benny options for this case (e.g. fewer samples for a slow one). */
+  readonly options?: { minSamples?: number; maxTime?: number; minTime?: number };
+}
+
+export interface CaseResult {
+  readonly name: string;
+  readonly group: string;
+  readonly contender: string;
+  readonly ops: number;
+  /** Relative margin of error of `ops`, percent (benny/benchmark.js, 95% confidence). */
+  readonly margin: number;
+  readonly samples: number;
+  readonly ns_per_op: number;
+  readonly median_ns_per_op: number;
+  readonly unit?: string;
+  readonly units_per_op?: number;
+  readonly ns_per_unit?: number;
+}
+
+export interface SuiteResult {
+  readonly suite: string;
+  readonly machine: ReturnType<typeof machineInfo>;
+  readonly results: readonly CaseResult[];
+  readonly notes?: Record<string, unknown>;
+}
+
+export const RESULTS_DIR = join(import.meta.dirname, '..', 'results');
+
+/** Runs the cases (benny prints progress) and saves bench/results/<suite>.json; `notes` adds measurements made outside benny. */
+export async function runSuite(suite: string, cases: readonly BenchCase[], notes?: () => Record<string, unknown>): Promise<SuiteResult> {
+  const byName = new Map(cases.map((c) => [c.name, c]));
+  const summary = await b.suite(suite, ...cases.map((c) => b.add(c.name, c.setup, c.options)), b.cycle());
+  const results = summary.results.map((r): CaseResult => {
+    const c = byName.get(r.name)!;
+    const colon = r.name.indexOf(':');
+    const ns = 1e9 / r.ops;
+    return {
+      name: r.name,
+      group: colon < 0 ? r.name : r.name.slice(0, colon).trim(),
+      contender: colon < 0 ? r.name : r.name.slice(colon + 1).trim(),
+      ops: r.ops,
+      margin: r.margin,
+      samples: r.samples,
+      ns_per_op: ns,
+      median_ns_per_op: r.details.median * 1e9,
+      ...(c.unitsPerOp ? { unit: c.unit ?? 'unit', units_per_op: c.unitsPerOp, ns_per_unit: ns / c.unitsPerOp } : {}),
+    };
+  });
+  const result: SuiteResult = { suite, machine: machineInfo(), results, ...(notes ? { notes: notes() } : {}) };
+  await writeFilesAtomically([[join(RESULTS_DIR, `${suite}.json`), `${JSON.stringify(result, null, 2)}\n`]]);
+  return result;
+}
