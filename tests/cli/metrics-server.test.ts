@@ -1,63 +1,30 @@
 // `mmsim sim --metrics-port P [--metrics-host H] [--hold]`: the run's own registry served over HTTP while the
 // run goes on, and after it with --hold until SIGINT/SIGTERM. Child processes for the CLI contract (URL on
 // stderr, exit codes, signals), in-process runs for "while the run goes on" (deterministic: no timing).
-import { spawn } from 'node:child_process';
-import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import type { AddressInfo, Server } from 'node:net';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { Registry } from 'prom-client';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startMetricsServer, yieldToEventLoop } from '../../src/cli/metrics-server.ts';
 import type { MetricsServer } from '../../src/cli/metrics-server.ts';
 import { runScenario } from '../../src/sim/runner.ts';
 import { loadScenario } from '../../src/sim/scenario/load-scenario.ts';
+import { startMmsim, stderrMatch } from '../support/cli.ts';
+import type { CliChild } from '../support/cli.ts';
+import { repoRoot as ROOT } from '../support/run.ts';
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const BIN = join(ROOT, 'bin/mmsim.js');
 const URL_LINE = /^serving metrics at (http:\/\/127\.0\.0\.1:(\d+)\/metrics)$/m;
 const HOLD_LINE = /^run finished; still serving metrics at /m;
 
-/** A child `node bin/mmsim.js ...` whose output is collected as it comes. */
-interface Child {
-  readonly proc: ChildProcessWithoutNullStreams;
-  stdout: string;
-  stderr: string;
-  readonly exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-}
+const children: CliChild[] = [];
 
-const children: Child[] = [];
-
-function mmsim(args: readonly string[]): Child {
-  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1' };
-  delete env.MMSIM_DEBUG;
-  const proc = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env });
-  const child: Child = {
-    proc,
-    stdout: '',
-    stderr: '',
-    exit: new Promise((done) => proc.on('exit', (code, signal) => done({ code, signal }))),
-  };
-  proc.stdout.setEncoding('utf8').on('data', (d: string) => (child.stdout += d));
-  proc.stderr.setEncoding('utf8').on('data', (d: string) => (child.stderr += d));
+function mmsim(args: readonly string[]): CliChild {
+  const child = startMmsim(args);
   children.push(child);
   return child;
-}
-
-/** Resolves once the child's stderr matches `pattern`; fails if it exits first or after `ms`. */
-async function stderrMatch(child: Child, pattern: RegExp, ms = 20_000): Promise<RegExpExecArray> {
-  let exited = false;
-  void child.exit.then(() => (exited = true));
-  for (let waited = 0; waited < ms; waited += 20) {
-    const m = pattern.exec(child.stderr);
-    if (m) return m;
-    if (exited) break;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  throw new Error(`no ${pattern} on stderr (exited: ${exited}); stderr was:\n${child.stderr}\nstdout was:\n${child.stdout}`);
 }
 
 let tmp = '';
@@ -72,7 +39,7 @@ afterAll(async () => {
 
 describe('mmsim sim --metrics-port 0 --hold', () => {
   const out = () => join(tmp, 'held');
-  let child: Child;
+  let child: CliChild;
   let url = '';
 
   beforeAll(async () => {

@@ -4,40 +4,21 @@
 // field), never a stack trace, a hang or a half-written output; a bad line the replay survives is counted in
 // report.json (market.files[i].anomalies.<kind> = {count, first_line}, market.crossed_books,
 // market.out_of_order, market.time_clamped), never a crash or a silent skip.
-import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { esc, expectOneError } from '../support/cli-errors.ts';
 import { listFiles } from '../support/files.ts';
+import { mmsim } from '../support/cli.ts';
+import type { CliRun } from '../support/cli.ts';
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const BIN = join(ROOT, 'bin/mmsim.js');
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs `node bin/mmsim.js ...args`; resolves with the exit code and output whatever the exit code is. */
-function mmsim(args: readonly string[]): Promise<Run> {
-  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1' };
-  delete env.MMSIM_DEBUG; // it turns on stack traces for internal errors
-  return new Promise((done, fail) => {
-    execFile(process.execPath, [BIN, ...args], { cwd: ROOT, env, timeout: 30_000, maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
-      if (err && typeof err.code !== 'number') return fail(new Error(`mmsim ${args.join(' ')} did not exit normally: ${err.message}\n${stderr}`));
-      done({ code: err ? Number(err.code) : 0, stdout, stderr });
-    });
-  });
-}
 
 /** Runs a command once, however many tests look at its result. */
-function once(run: () => Promise<Run>): () => Promise<Run> {
-  let result: Promise<Run> | undefined;
+function once(run: () => Promise<CliRun>): () => Promise<CliRun> {
+  let result: Promise<CliRun> | undefined;
   return () => (result ??= run());
 }
 
@@ -244,7 +225,7 @@ function binanceCase(name: string, file: string, data: string | Buffer | undefin
   return { scenario, data: join(dir, file), out: join(dir, 'out') };
 }
 
-const sim = (c: Case): Promise<Run> => mmsim(['sim', c.scenario, '--quiet', '--out', c.out]);
+const sim = (c: Case): Promise<CliRun> => mmsim(['sim', c.scenario, '--quiet', '--out', c.out]);
 
 /** The part of report.json these tests read. */
 interface MarketReport {

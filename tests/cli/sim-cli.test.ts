@@ -1,7 +1,6 @@
 // The command-line contract (DESIGN.md, "Command line"), checked on the real CLI in child processes:
 // exit 0 on success, 1 when the run finished but a check failed, 2 on bad input with one clear line on
 // stderr that names the file and the line or field, never a stack trace and never a half-written output.
-import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -9,32 +8,16 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HELP_HINT } from '../support/cli-errors.ts';
 import { listFiles } from '../support/files.ts';
+import { mmsim } from '../support/cli.ts';
+import type { CliRun } from '../support/cli.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const BIN = join(ROOT, 'bin/mmsim.js');
 const CALM = join(ROOT, 'scenarios/calm.yaml');
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs `node bin/mmsim.js ...args`; resolves with the exit code and output whatever the exit code is. */
-function mmsim(args: readonly string[], cwd = ROOT): Promise<Run> {
-  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1' };
-  delete env.MMSIM_DEBUG; // it turns on stack traces for internal errors
-  return new Promise((done, fail) => {
-    execFile(process.execPath, [BIN, ...args], { cwd, env, timeout: 30_000, maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
-      if (err && typeof err.code !== 'number') return fail(new Error(`mmsim ${args.join(' ')} did not exit normally: ${err.message}\n${stderr}`));
-      done({ code: err ? Number(err.code) : 0, stdout, stderr });
-    });
-  });
-}
 
 /** Runs a command once, however many tests look at its result. */
-function once(args: () => readonly string[]): () => Promise<Run> {
-  let result: Promise<Run> | undefined;
+function once(args: () => readonly string[]): () => Promise<CliRun> {
+  let result: Promise<CliRun> | undefined;
   return () => (result ??= mmsim(args()));
 }
 
@@ -56,7 +39,7 @@ function messageLines(stderr: string): string[] {
 }
 
 /** Exit 2, `maxLines` message lines or fewer (one unless the schema found several problems), no stack trace. */
-function expectBadInput(run: Run, mentions: ReadonlyArray<string | RegExp>, maxLines = 1): void {
+function expectBadInput(run: CliRun, mentions: ReadonlyArray<string | RegExp>, maxLines = 1): void {
   expect(run.code, `exit code; stderr was:\n${run.stderr}`).toBe(2);
   const lines = messageLines(run.stderr);
   expect(lines.length, run.stderr).toBeGreaterThanOrEqual(1);
@@ -94,7 +77,7 @@ function writeScenario(name: string, text: string): string {
 
 // The successful run of calm.yaml that several tests look at.
 let calmOut = '';
-let calm: Run;
+let calm: CliRun;
 
 beforeAll(async () => {
   tmp = mkdtempSync(join(tmpdir(), 'mmsim-cli-'));
@@ -180,7 +163,7 @@ describe('mmsim sim: determinism and defaults', () => {
 
   it('writes to out/<scenario name> under the working directory when --out is omitted, with the same bytes', async () => {
     const cwd = freshDir('elsewhere');
-    const run = await mmsim(['sim', CALM], cwd);
+    const run = await mmsim(['sim', CALM], { cwd });
     expect(run.code, run.stderr).toBe(0);
     expect(listFiles(cwd)).toEqual(['out/calm/fills.csv', 'out/calm/metrics.prom', 'out/calm/report.json']);
     expect(run.stdout).toContain(join('out', 'calm', 'report.json'));

@@ -1,20 +1,13 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { repoRoot } from '../support/run.ts';
+import { mmsim } from '../support/cli.ts';
 
 const tmp = mkdtempSync(join(tmpdir(), 'mmsim-validate-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-function mmsim(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [join(repoRoot, 'bin', 'mmsim.js'), ...args], { cwd: repoRoot }, (err, stdout, stderr) => {
-      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
-    });
-  });
-}
 
 const golden = readFileSync(join(repoRoot, 'tests', 'golden', 'burst.report.json'), 'utf8');
 const write = (name: string, text: string): string => {

@@ -1,29 +1,18 @@
 // `variants:` through the real CLI: one report per variant, a variants.csv comparing them, `--variant`
 // to run one, and bad variants rejected as bad input (exit 2) with the variant, the field and the line.
-import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'csv-parse/sync';
 import { afterAll, describe, expect, it } from 'vitest';
+import { mmsim } from '../support/cli.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const BIN = join(ROOT, 'bin/mmsim.js');
 const QM = join(ROOT, 'scenarios/queue-models.yaml');
 const tmp = mkdtempSync(join(tmpdir(), 'mmsim-variants-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-function mmsim(args: readonly string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1' };
-  delete env.MMSIM_DEBUG;
-  return new Promise((done, fail) => {
-    execFile(process.execPath, [BIN, ...args], { cwd: ROOT, env, timeout: 60_000, maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
-      if (err && typeof err.code !== 'number') return fail(err);
-      done({ code: err ? Number(err.code) : 0, stdout, stderr });
-    });
-  });
-}
 
 describe('mmsim sim with variants', () => {
   it('writes one report per variant and a variants.csv whose rows are those reports', async () => {
