@@ -35,10 +35,15 @@ export async function auditSoak(dir: string, options: { allowGaps?: boolean } = 
   return { scan, result, written: files.map(([f]) => f) };
 }
 
-/** The table as RFC 4180 CSV: a header, CRLF line ends, numbers as JavaScript prints them (exact round trip). */
+const INTEGER_COLUMNS: ReadonlySet<string> = new Set(['iter', 'rejects']);
+
+/** A float as the original (Python) audit printed it: shortest round-trip digits, and 0.0 rather than 0. */
+export const floatText = (x: number): string => (Number.isInteger(x) && Math.abs(x) < 1e21 ? x.toFixed(1) : String(x));
+
+/** The table as RFC 4180 CSV: a header, CRLF line ends, floats with every digit (they read back exactly). */
 export function tableCsv(rows: readonly TableRow[]): string {
   return stringify(
-    rows.map((r) => TABLE_COLUMNS.map((c) => r[c])),
+    rows.map((r) => TABLE_COLUMNS.map((c) => (typeof r[c] === 'number' && !INTEGER_COLUMNS.has(c) ? floatText(r[c]) : r[c]))),
     { header: true, columns: [...TABLE_COLUMNS], record_delimiter: 'windows', cast: { boolean: (b) => String(b) } },
   );
 }

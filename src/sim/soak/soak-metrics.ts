@@ -49,7 +49,7 @@ export class SoakMetrics {
 
   /** The Prometheus text exposition of the soak so far. */
   async metrics(): Promise<string> {
-    const bot: Registry = AggregatorRegistry.aggregate(await this.combined());
+    const bot: Registry = AggregatorRegistry.aggregate([await this.combined()]);
     return Registry.merge([this.progress, bot]).metrics();
   }
 
