@@ -52,7 +52,7 @@ export function auditLines(dir: string, o: AuditOutcome): string[] {
   if (r.consistent) {
     lines.push(
       `verdict: consistent: net = gross - adverse_p95 - slippage_p95 - fees within ${TOLERANCE_BPS} bps in every iteration` +
-        ` (largest gap ${(r.maxAbsGap ? Math.abs(r.maxAbsGap.gap_bps) : 0).toExponential(1)} bps) and over the last ${r.lastN.iterations.length}`,
+        ` (largest gap ${largestGap(r)} bps) and over the last ${r.lastN.iterations.length}`,
     );
   } else {
     lines.push(`verdict: INCONSISTENT: net = gross - adverse_p95 - slippage_p95 - fees is off by more than ${TOLERANCE_BPS} bps`);
@@ -61,4 +61,9 @@ export function auditLines(dir: string, o: AuditOutcome): string[] {
   }
   lines.push(`wrote ${o.written.join(', ')}`);
   return lines;
+}
+
+function largestGap(r: AuditOutcome['result']): string {
+  const gap = r.maxAbsGap ? Math.abs(r.maxAbsGap.gap_bps) : 0;
+  return gap === 0 ? '0' : gap.toExponential(1);
 }
