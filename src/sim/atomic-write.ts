@@ -9,7 +9,7 @@ export async function writeFilesAtomically(files: ReadonlyArray<readonly [path: 
   const temps: Array<[string, string]> = [];
   try {
     for (const [path, content] of files) {
-      await mkdir(dirname(path), { recursive: true });
+      await ensureDir(dirname(path));
       const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`); // see isTempFileOf
       temps.push([tmp, path]);
       await writeFile(tmp, content);
@@ -25,4 +25,22 @@ export async function writeFilesAtomically(files: ReadonlyArray<readonly [path: 
 export function isTempFileOf(name: string, target: RegExp): boolean {
   const m = /^\.(.+)\.\d+\.tmp$/.exec(name);
   return m !== null && target.test(m[1]!);
+}
+
+/**
+ * mkdir -p, one level at a time. Node's own `recursive: true` never returns for a path under a
+ * pseudo file system such as /proc (it loops between ENOENT and EEXIST); this stops with ENOENT.
+ */
+async function ensureDir(dir: string): Promise<void> {
+  try {
+    await mkdir(dir);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') return;
+    if (code !== 'ENOENT' || dirname(dir) === dir) throw err;
+    await ensureDir(dirname(dir));
+    await mkdir(dir).catch((again: NodeJS.ErrnoException) => {
+      if (again.code !== 'EEXIST') throw again;
+    });
+  }
 }

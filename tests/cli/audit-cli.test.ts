@@ -243,6 +243,13 @@ describe('mmsim audit: unusable input is exit 2, one message naming the file, an
     expectOneError(await mmsim(['audit', file]), new RegExp(`${esc(file)}: not a directory`));
   });
 
+  it('an output folder that cannot be made: exit 2 naming it', async () => {
+    const dir = freshDir();
+    writeSummaries(dir, range(1, 3));
+    writeFileSync(join(dir, 'reports'), 'a file where the audit wants its folder');
+    expectOneError(await mmsim(['audit', dir]), new RegExp(`${esc(analysis(dir))}: cannot write the audit there \\(`));
+  });
+
   it('several bad files at once: one line each', async () => {
     const { dir } = await auditedSoak();
     writeFileSync(join(dir, 'ITER_SUMMARY_2.json'), '{');

@@ -161,6 +161,7 @@ describe('mmsim soak', () => {
     expectOneError(await mmsim(['soak', SCENARIO, '--iterations', '0', '--out', join(tmp, 'n')]), /--iterations: expected a whole number of at least 1, was "0"$/);
     expectOneError(await mmsim(['soak', SCENARIO, '--iterations', 'ten', '--out', join(tmp, 'n')]), /--iterations: expected a whole number of at least 1, was "ten"$/);
     expectOneError(await mmsim(['soak', join(repoRoot, 'scenarios', 'queue-models.yaml'), '--iterations', '2', '--out', join(tmp, 'n')]), /queue-models\.yaml has variants .*: soak one of them with --variant NAME$/);
+    expectOneError(await mmsim(['soak', SCENARIO, '--iterations', '2', '--out', join(SCENARIO, 'x')]), /--out .*short-burst\.yaml\/x: part of that path is a file, not a directory$/);
     expect(existsSync(join(tmp, 'n'))).toBe(false);
     // A resume of nothing is a start.
     const fresh = join(tmp, 'fresh');

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { stringify } from 'csv-stringify/sync';
+import { InputError } from '../../core/errors.ts';
 import { writeFilesAtomically } from '../atomic-write.ts';
 import { ANALYSIS_DIR, readSoakSummaries } from './audit-input.ts';
 import type { AuditScan } from './audit-input.ts';
@@ -31,7 +32,11 @@ export async function auditSoak(dir: string, options: { allowGaps?: boolean } = 
     [join(out, TABLE_JSON), json({ columns: TABLE_COLUMNS, rows: result.rows })],
     [join(out, SUMMARY_JSON), json(postSoakSummary(scan, result))],
   ];
-  await writeFilesAtomically(files);
+  try {
+    await writeFilesAtomically(files);
+  } catch (err) {
+    throw new InputError(`${out}: cannot write the audit there (${err instanceof Error ? err.message : String(err)})`, 'USAGE');
+  }
   return { scan, result, written: files.map(([f]) => f) };
 }
 

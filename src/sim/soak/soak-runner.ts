@@ -103,11 +103,11 @@ export async function planSoak(req: SoakRequest): Promise<SoakPlan> {
 
 /** Runs the plan's remaining iterations in order, writing each summary atomically as it completes. */
 export async function runSoak(req: SoakRequest, plan: SoakPlan, hooks: SoakHooks = {}): Promise<IterSummary[]> {
-  await writeFilesAtomically([[join(req.dir, MANIFEST_FILE), manifestJson(plan.manifest)]]);
+  await writeInto(req.dir, MANIFEST_FILE, manifestJson(plan.manifest));
   const written: IterSummary[] = [];
   for (const i of plan.todo) {
     const summary = await runIteration(req.scenario, plan.manifest, i, hooks);
-    await writeFilesAtomically([[join(req.dir, iterFileName(i)), iterSummaryJson(summary)]]);
+    await writeInto(req.dir, iterFileName(i), iterSummaryJson(summary));
     written.push(summary);
     await hooks.onIterationDone?.(summary);
   }
@@ -180,7 +180,18 @@ async function listDir(dir: string): Promise<string[]> {
     if (!info.isDirectory()) throw new InputError(`--out ${dir}: not a directory`, 'USAGE');
     return (await readdir(dir)).sort();
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return [];
+    if (code === 'ENOTDIR') throw new InputError(`--out ${dir}: part of that path is a file, not a directory`, 'USAGE');
     throw err;
+  }
+}
+
+/** Writes one file of the soak atomically; a folder that cannot be written is bad input, not a crash. */
+async function writeInto(dir: string, name: string, text: string): Promise<void> {
+  try {
+    await writeFilesAtomically([[join(dir, name), text]]);
+  } catch (err) {
+    throw new InputError(`--out ${dir}: cannot write the soak there (${err instanceof Error ? err.message : String(err)})`, 'USAGE');
   }
 }
