@@ -75,8 +75,8 @@ describe('mmsim audit: the table', () => {
       expect(Number(row.gross_bps)).toBe(f.net_bps + f.adverse_bps_p95 + f.slippage_bps_p95 + 0);
     }
     expect(readJson(dir, 'POST_SOAK_SUMMARY.json').iterations).toMatchObject({ gross_imputed: range(1, 10), fees_defaulted: range(1, 10) });
-    expect(r.stdout).toMatch(/^gross_bps imputed as net \+ adverse_p95 \+ slippage_p95 \+ fees .*: iterations 1-10$/m);
-    expect(r.stdout).toMatch(/^fees_bps taken as 0\.0 \(absent\): iterations 1-10$/m);
+    expect(r.stdout).toMatch(/^gross_bps imputed as net \+ adverse_p95 \+ slippage_p95 \+ fees .*: iterations 1-10 \(ITER_SUMMARY_1\.json, ITER_SUMMARY_2\.json, ITER_SUMMARY_3\.json, ITER_SUMMARY_4\.json, ITER_SUMMARY_5\.json and 5 more\)$/m);
+    expect(r.stdout).toMatch(/^fees_bps taken as 0\.0 \(absent\): iterations 1-10 \(ITER_SUMMARY_1\.json, .* and 5 more\)$/m);
   });
 
   it("reproduces the original audit's example rows (iterations 17-20 of its report)", async () => {
@@ -202,7 +202,7 @@ describe('mmsim audit: unusable input is exit 2, one message naming the file, an
       (d) => writeFileSync(join(d, 'ITER_SUMMARY_8.json'), '[1, 2]\n'),
       (d) => new RegExp(`${esc(join(d, 'ITER_SUMMARY_8.json'))}:1:1: expected object, was \\[1,2\\]$`),
     ],
-    ['a gap in the numbering', (d) => unlinkSync(join(d, 'ITER_SUMMARY_7.json')), (d) => new RegExp(`^mmsim: ${esc(d)}: no summary for iteration 7 of 1\\.\\.10: .*--resume.*--allow-gaps`)],
+    ['a gap in the numbering', (d) => unlinkSync(join(d, 'ITER_SUMMARY_7.json')), (d) => new RegExp(`^mmsim: ${esc(d)}: no summary for iteration 7 of 1\\.\\.10 \\(ITER_SUMMARY_7\\.json missing\\): .*--resume.*--allow-gaps`)],
     [
       'two files for one iteration',
       (d) => writeFileSync(join(d, 'ITER_SUMMARY_07.json'), summaryText(7, fieldsFor(7))),

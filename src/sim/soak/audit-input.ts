@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { InputError } from '../../core/errors.ts';
 import { parseJsonWithSchema } from '../json-file.ts';
 import { isTempFileOf } from '../atomic-write.ts';
-import { SOAK_FILE, auditedSummarySchema, looksLikeIterFile, parseIterFileName } from './iter-summary.ts';
+import { SOAK_FILE, auditedSummarySchema, iterFileName, looksLikeIterFile, parseIterFileName } from './iter-summary.ts';
 import type { AuditedSummary } from './iter-summary.ts';
 import { MANIFEST_FILE } from './soak-manifest.ts';
 
@@ -92,7 +92,8 @@ export async function readSoakSummaries(dir: string, options: { allowGaps?: bool
   for (let i = 1; i <= last; i++) if (!byIter.has(i)) missing.push(i);
   if (missing.length > 0 && !options.allowGaps) {
     problems.push(
-      `${dir}: no summary for iteration${missing.length > 1 ? 's' : ''} ${ranges(missing)} of 1..${last}: ` +
+      `${dir}: no summary for iteration${missing.length > 1 ? 's' : ''} ${ranges(missing)} of 1..${last} ` +
+        `(${describeNames(missing.map(iterFileName))} missing): ` +
         'finish the soak with mmsim soak --resume, or pass --allow-gaps to audit the others',
     );
   }

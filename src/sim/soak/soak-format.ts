@@ -35,9 +35,9 @@ export function auditLines(dir: string, o: AuditOutcome): string[] {
   const lines = [`audited ${iters.length} iteration summaries of ${dir} (iterations ${ranges(iters)})`];
   if (o.scan.missing.length > 0) lines.push(`missing (--allow-gaps): iterations ${ranges(o.scan.missing)}`);
   if (r.grossImputed.length > 0) {
-    lines.push(`gross_bps imputed as net + adverse_p95 + slippage_p95 + fees (older summaries without it): iterations ${ranges(r.grossImputed)}`);
+    lines.push(`gross_bps imputed as net + adverse_p95 + slippage_p95 + fees (older summaries without it): iterations ${ranges(r.grossImputed)} (${files(o, r.grossImputed)})`);
   }
-  if (r.feesDefaulted.length > 0) lines.push(`fees_bps taken as 0.0 (absent): iterations ${ranges(r.feesDefaulted)}`);
+  if (r.feesDefaulted.length > 0) lines.push(`fees_bps taken as 0.0 (absent): iterations ${ranges(r.feesDefaulted)} (${files(o, r.feesDefaulted)})`);
   if (o.scan.suspicious.length > 0) {
     lines.push(`ignored, not named ITER_SUMMARY_<N>.json: ${describeNames(o.scan.suspicious)}`);
   }
@@ -66,4 +66,10 @@ export function auditLines(dir: string, o: AuditOutcome): string[] {
 function largestGap(r: AuditOutcome['result']): string {
   const gap = r.maxAbsGap ? Math.abs(r.maxAbsGap.gap_bps) : 0;
   return gap === 0 ? '0' : gap.toExponential(1);
+}
+
+/** The file names of some iterations, as read (ITER_SUMMARY_07.json stays so). */
+function files(o: AuditOutcome, iters: readonly number[]): string {
+  const names = new Map(o.scan.inputs.map((i) => [i.iter, i.name]));
+  return describeNames(iters.map((i) => names.get(i)!));
 }
