@@ -44,10 +44,13 @@ export interface SuiteResult {
 
 export const RESULTS_DIR = join(import.meta.dirname, '..', 'results');
 
+/** `npm run bench -- --quick` (BENCH_QUICK=1): a smoke run, a few samples per case; not for comparisons. */
+const QUICK = process.env.BENCH_QUICK === '1' ? { minSamples: 2, maxTime: 0.2 } : undefined;
+
 /** Runs the cases (benny prints progress) and saves bench/results/<suite>.json; `notes` adds measurements made outside benny. */
 export async function runSuite(suite: string, cases: readonly BenchCase[], notes?: () => Record<string, unknown>): Promise<SuiteResult> {
   const byName = new Map(cases.map((c) => [c.name, c]));
-  const summary = await b.suite(suite, ...cases.map((c) => b.add(c.name, c.setup, c.options)), b.cycle());
+  const summary = await b.suite(suite, ...cases.map((c) => b.add(c.name, c.setup, QUICK ?? c.options)), b.cycle());
   const results = summary.results.map((r): CaseResult => {
     const c = byName.get(r.name)!;
     const colon = r.name.indexOf(':');

@@ -98,7 +98,6 @@ interface RestingOrder {
   traded: number;
 }
 
-type OrderFate = 'resting' | 'filled' | 'canceled' | 'rejected';
 
 export interface ExchangeStats {
   orders_received: number;
@@ -166,7 +165,12 @@ export class SimExchange implements ExchangeGateway, MarketListener {
   readonly account: ExchangeAccount = { positionLots: 0, cashUsd: 0, feesUsd: 0, filledLots: 0 };
   private listener: GatewayListener | undefined;
   private readonly resting: RestingOrder[] = [];
-  private readonly fates = new Map<string, OrderFate>();
+  /**
+   * Orders filled in full: a cancel that finds no resting order is too late for these and unknown for
+   * any other (canceled, rejected, never sent). Only these are remembered, so memory grows with fills,
+   * not with every order sent.
+   */
+  private readonly filledIds = new Set<string>();
   private nextNum = 1;
   private lastTop: BookTop | undefined;
   private heartbeatStarted = false;
@@ -314,7 +318,6 @@ export class SimExchange implements ExchangeGateway, MarketListener {
       levelQty,
       traded: 0,
     });
-    this.fates.set(req.clientId, 'resting');
     this.digest.add(DigestKind.accepted, now, num);
     this.respond({ type: 'accepted', clientId: req.clientId, exchangeTime: now });
   }
@@ -390,7 +393,6 @@ export class SimExchange implements ExchangeGateway, MarketListener {
 
   private reject(req: PlaceRequest, num: number, reason: ExchangeRejectReason): void {
     const now = this.clock.now();
-    this.fates.set(req.clientId, 'rejected');
     this.digest.add(DigestKind.rejected, now, num, REJECT_CODES[reason]);
     this.respond({ type: 'rejected', clientId: req.clientId, reason, exchangeTime: now });
   }
@@ -402,14 +404,13 @@ export class SimExchange implements ExchangeGateway, MarketListener {
     const refused = this.admit(now, false) ?? this.overloaded(now);
     if (refused) return this.cancelReject(req.clientId, refused);
     const i = this.resting.findIndex((o) => o.clientId === req.clientId);
-    if (i < 0) return this.cancelReject(req.clientId, this.fates.get(req.clientId) === 'filled' ? 'too_late_to_cancel' : 'unknown_order');
+    if (i < 0) return this.cancelReject(req.clientId, this.filledIds.has(req.clientId) ? 'too_late_to_cancel' : 'unknown_order');
     const o = this.resting[i]!;
     this.resting.splice(i, 1);
     // Own orders that joined the level after this one move up by what it held.
     for (const later of this.resting) {
       if (later.side === o.side && later.priceTicks === o.priceTicks && later.num > o.num) later.ahead = Math.max(0, later.ahead - o.leaves);
     }
-    this.fates.set(req.clientId, 'canceled');
     this.digest.add(DigestKind.canceled, now, o.num, o.leaves);
     this.respond({ type: 'canceled', clientId: req.clientId, leavesLots: o.leaves, exchangeTime: now });
   }
@@ -453,7 +454,7 @@ export class SimExchange implements ExchangeGateway, MarketListener {
     acct.cashUsd += -sideCode(o.side) * notional - feeUsd;
     acct.feesUsd += feeUsd;
     acct.filledLots += qty;
-    if (o.leaves === 0) this.fates.set(o.clientId, 'filled');
+    if (o.leaves === 0) this.filledIds.add(o.clientId);
     this.digest.add(DigestKind.fill, now, o.num, o.priceTicks, qty, o.leaves);
     this.respond({
       type: 'fill',
