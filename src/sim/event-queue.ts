@@ -122,16 +122,16 @@ export class EventQueue<T> {
       let i = 0;
       while (i < half) {
         let c = 2 * i + 1;
-        let ct = times[c]!;
         const r = c + 1;
         if (r < n) {
+          const lt = times[c]!;
           const rt = times[r]!;
-          // The outer test is the unpredictable one; ties on time are rare.
-          if (rt <= ct && (rt < ct || seqs[slots[r]!]! < seqs[slots[c]!]!)) {
-            c = r;
-            ct = rt;
-          }
+          // Which child is earlier is a coin flip the branch predictor cannot learn, so it is chosen
+          // without a branch (+bool is 0 or 1); siblings with equal times take the seq branch.
+          if (rt !== lt) c += +(rt < lt);
+          else if (seqs[slots[r]!]! < seqs[slots[c]!]!) c = r;
         }
+        const ct = times[c]!;
         if (t <= ct && (t < ct || seqs[sl]! < seqs[slots[c]!]!)) break;
         times[i] = ct;
         slots[i] = slots[c]!;

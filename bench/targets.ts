@@ -1,0 +1,218 @@
+/**
+ * The performance targets of issue 7 (docs: /work/shared/DESIGN.md "Performance"), checked against the
+ * measured results by bench/report.ts for BENCHMARKS.md. Everything that names a suite, a case or a note
+ * is in WHERE below: when a suite renames a case, adjust it there. The hand-written "why" of a missed
+ * target goes in bench/notes.md under the target's id as a heading (`## exact-p95-p99`).
+ */
+import type { CaseResult, SuiteResult } from './support/suite.ts';
+import type { WholeRunResult } from './support/whole-run-format.ts';
+
+/** Where each measurement is found in bench/results. A case is "<group>: <contender>"; patterns match the group or contender. */
+export const WHERE = {
+  percentiles: {
+    suite: 'percentiles',
+    /** One exact p95+p99 query over 1e6 recorded samples. */
+    exactQuery: { group: /^p95\+p99 @1e6$/, contender: /^collector$/ },
+    /** Recording: ns per sample from the case's units. */
+    record: { group: /^record\b/, contender: /^collector$/ },
+    /** The rivals the collector must beat at recording, by label. */
+    recordRivals: [
+      { label: 'hdr-histogram-js', group: /^record\b/, contender: /^hdr-histogram-js\b/i },
+      { label: 'DDSketch', group: /^record\b/, contender: /^DDSketch\b/i },
+    ],
+    /** Notes (dotted paths in the suite's `notes`, first found wins). */
+    bytesPerSample: ['memory.bytes_per_sample_after_record', 'bytes_per_sample'],
+    recordHeapDelta: ['memory.pre_grown_record_1e6.heap_used_delta_bytes'],
+    recordArrayBufferDelta: ['memory.pre_grown_record_1e6.array_buffers_delta_bytes'],
+    recordGcs: ['memory.pre_grown_record_1e6.gcs_during_recording'],
+    recordSamples: ['memory.samples'],
+  },
+  eventQueue: {
+    suite: 'event-queue',
+    popPush: { group: /^pop\+push @1e3$/, contender: /^typed heap$/ },
+  },
+  wholeRun: {
+    /** The scenario the events/s target is checked on, and the one whose memory against length is checked. */
+    eventsScenario: 'burst.yaml',
+    memoryScenario: 'burst.yaml',
+  },
+} as const;
+
+/**
+ * Memory is "flat in run length apart from the samples" when the peak live heap grows by at most this
+ * many bytes per extra sample the run keeps (latency + risk samples + fills, from the shortest to the
+ * longest run). A latency sample is 8 bytes in the overall collector and 8 in its operation's, up to
+ * twice that with a growable buffer's spare capacity; a fill keeps a record of its own; 64 leaves room
+ * for those and nothing that grows with the events themselves.
+ */
+export const FLAT_MAX_BYTES_PER_SAMPLE = 64;
+/** "No allocation per sample": recording 1e6 samples into a pre-grown collector allocates less than this per sample, and runs no GC. */
+export const NO_ALLOC_MAX_BYTES_PER_SAMPLE = 0.5;
+
+export type Status = 'met' | 'missed' | 'not measured yet';
+
+export interface TargetCheck {
+  /** Heading of its "why" in bench/notes.md. */
+  readonly id: string;
+  readonly title: string;
+  readonly goal: string;
+  readonly measured: string;
+  readonly status: Status;
+  /** When missed: by how much; when met with a stretch aim: whether the aim is met too. */
+  readonly detail?: string;
+}
+
+export interface Results {
+  readonly suites: ReadonlyMap<string, SuiteResult>;
+  readonly wholeRun?: WholeRunResult;
+}
+
+interface CasePattern {
+  readonly group: RegExp;
+  readonly contender: RegExp;
+}
+
+export function findCase(suite: SuiteResult | undefined, p: CasePattern): CaseResult | undefined {
+  return suite?.results.find((r) => p.group.test(r.group) && p.contender.test(r.contender));
+}
+
+export function note(suite: SuiteResult | undefined, paths: readonly string[]): number | undefined {
+  for (const path of paths) {
+    let v: unknown = suite?.notes;
+    for (const k of path.split('.')) v = typeof v === 'object' && v !== null ? (v as Record<string, unknown>)[k] : undefined;
+    if (typeof v === 'number' && Number.isFinite(v)) return v;
+  }
+  return undefined;
+}
+
+/** Median ns per unit (per sample, per pop+push), or per op when the case has no units. */
+export const medianPerUnit = (c: CaseResult): number => c.median_ns_per_op / (c.units_per_op ?? 1);
+
+const fmt = (x: number, digits = 2): string =>
+  Math.abs(x) >= 100 ? Math.round(x).toLocaleString('en-US') : Math.abs(x) >= 10 ? x.toFixed(1) : x.toFixed(digits);
+const over = (measured: number, limit: number, unit: string): string => `missed by ${fmt(measured - limit)} ${unit} (${fmt((measured / limit - 1) * 100, 1)}% over)`;
+const under = (measured: number, floor: number, unit: string): string =>
+  `missed by ${fmt(floor - measured, 0)} ${unit} (${fmt((1 - measured / floor) * 100, 1)}% short: ${fmt(floor / measured, 1)}x needed)`;
+
+/** A "lower is better" target with an optional stretch aim. */
+function atMost(id: string, title: string, measured: number | undefined, limit: number, aim: number | undefined, unit: string, what: string): TargetCheck {
+  const goal = `<= ${limit} ${unit}${aim !== undefined ? ` (aim ${aim} ${unit})` : ''}`;
+  if (measured === undefined) return { id, title, goal, measured: 'not measured yet', status: 'not measured yet' };
+  const m = `${fmt(measured)} ${unit} ${what}`;
+  // A time or a size below zero is a broken measurement, not a target met.
+  if (!(measured >= 0)) return { id, title, goal, measured: `${m}: not a valid measurement`, status: 'not measured yet' };
+  if (measured > limit) return { id, title, goal, measured: m, status: 'missed', detail: over(measured, limit, unit) };
+  const aimText = aim === undefined ? undefined : measured <= aim ? 'aim met too' : `aim ${over(measured, aim, unit)}`;
+  return { id, title, goal, measured: m, status: 'met', ...(aimText ? { detail: aimText } : {}) };
+}
+
+export function checkTargets(r: Results): TargetCheck[] {
+  const P = WHERE.percentiles;
+  const pct = r.suites.get(P.suite);
+  const q = WHERE.eventQueue;
+  const eq = r.suites.get(q.suite);
+  const checks: TargetCheck[] = [];
+
+  const query = findCase(pct, P.exactQuery);
+  checks.push(atMost('exact-p95-p99', 'Exact p95+p99 over 1e6 samples', query && query.median_ns_per_op / 1e6, 5, 2, 'ms', 'median per query'));
+
+  const rec = findCase(pct, P.record);
+  checks.push(atMost('record-ns', 'Recording a sample', rec && medianPerUnit(rec), 10, undefined, 'ns', 'median per sample'));
+
+  const bytes = note(pct, P.bytesPerSample);
+  checks.push(atMost('record-bytes', 'Memory per recorded sample', bytes, 8, undefined, 'bytes', 'per sample after recording 1e6'));
+
+  {
+    const id = 'record-no-alloc';
+    const title = 'No allocation per recorded sample';
+    const goal = `0 GCs and < ${NO_ALLOC_MAX_BYTES_PER_SAMPLE} bytes of heap per sample recording 1e6 into a pre-grown collector`;
+    const heap = note(pct, P.recordHeapDelta);
+    const gcs = note(pct, P.recordGcs);
+    const n = note(pct, P.recordSamples) ?? 1e6;
+    const buffers = note(pct, P.recordArrayBufferDelta) ?? 0;
+    if (heap === undefined || gcs === undefined) checks.push({ id, title, goal, measured: 'not measured yet', status: 'not measured yet' });
+    else {
+      const perSample = (Math.max(0, heap) + Math.max(0, buffers)) / n;
+      const measured = `${fmt(perSample, 3)} bytes per sample, ${gcs} GC(s)`;
+      const ok = perSample < NO_ALLOC_MAX_BYTES_PER_SAMPLE && gcs === 0;
+      checks.push({ id, title, goal, measured, status: ok ? 'met' : 'missed', ...(ok ? {} : { detail: `missed: ${measured}` }) });
+    }
+  }
+
+  {
+    const id = 'record-vs-rivals';
+    const title = 'Recording faster than hdr-histogram-js and DDSketch';
+    const goal = 'collector faster than each';
+    const rivals = P.recordRivals.map((x) => ({ label: x.label, c: findCase(pct, x) }));
+    if (!rec || rivals.some((x) => !x.c)) {
+      const missing = [...(rec ? [] : ['collector']), ...rivals.filter((x) => !x.c).map((x) => x.label)];
+      checks.push({ id, title, goal, measured: `not measured yet (${missing.join(', ')})`, status: 'not measured yet' });
+    } else {
+      const mine = medianPerUnit(rec);
+      const parts = rivals.map((x) => ({ label: x.label, ratio: medianPerUnit(x.c!) / mine }));
+      const measured = parts.map((x) => (x.ratio >= 1 ? `${fmt(x.ratio)}x faster than ${x.label}` : `${fmt(1 / x.ratio)}x slower than ${x.label}`)).join(', ');
+      const slower = parts.filter((x) => x.ratio <= 1);
+      checks.push({
+        id,
+        title,
+        goal,
+        measured,
+        status: slower.length === 0 ? 'met' : 'missed',
+        ...(slower.length === 0 ? {} : { detail: `missed: ${slower.map((x) => `${fmt((1 / x.ratio - 1) * 100, 1)}% slower than ${x.label}`).join(', ')}` }),
+      });
+    }
+  }
+
+  const pop = findCase(eq, q.popPush);
+  checks.push(atMost('event-queue', 'Event queue pop+push at 1,000 pending (typed heap)', pop && medianPerUnit(pop), 100, undefined, 'ns', 'median per pop+push'));
+
+  {
+    const id = 'events-per-s';
+    const name = WHERE.wholeRun.eventsScenario;
+    const s = r.wholeRun?.scenarios[name];
+    const title = `Whole run: events per second on ${name}`;
+    const goal = '>= 2,000,000 events/s (aim 5,000,000), in-process run time';
+    if (!s) checks.push({ id, title, goal, measured: 'not measured yet', status: 'not measured yet' });
+    else {
+      const eps = s.events_per_s;
+      const also = [
+        `whole process ${s.events_per_s_process?.toLocaleString('en-US') ?? '?'}`,
+        ...(s.warm ? [`warm in-process ${s.warm.events_per_s.toLocaleString('en-US')}`] : []),
+      ];
+      const measured = `${eps.toLocaleString('en-US')} events/s in-process (${also.join(', ')})`;
+      checks.push({
+        id,
+        title,
+        goal,
+        measured,
+        status: eps >= 2e6 ? 'met' : 'missed',
+        detail: eps >= 2e6 ? (eps >= 5e6 ? 'aim met too' : `aim ${under(eps, 5e6, 'events/s')}`) : under(eps, 2e6, 'events/s'),
+      });
+    }
+  }
+
+  {
+    const id = 'memory-flat';
+    const name = WHERE.wholeRun.memoryScenario;
+    const m = r.wholeRun?.memory_by_length?.[name];
+    const title = `Whole run: memory flat in run length apart from the samples (${name})`;
+    const goal = `peak live heap grows <= ${FLAT_MAX_BYTES_PER_SAMPLE} bytes per extra sample kept`;
+    if (!m || m.growth.bytes_per_extra_sample === null) checks.push({ id, title, goal, measured: 'not measured yet', status: 'not measured yet' });
+    else {
+      const g = m.growth;
+      const per = g.bytes_per_extra_sample!;
+      const first = m.points[0]!;
+      const last = m.points[m.points.length - 1]!;
+      const measured = `${first.peak_live_heap_mb} MB at ${g.from} -> ${last.peak_live_heap_mb} MB at ${g.to} (${g.events_ratio}x the events): ${per} bytes per extra sample, ${g.bytes_per_extra_event} per extra event`;
+      checks.push({
+        id,
+        title,
+        goal,
+        measured,
+        status: per <= FLAT_MAX_BYTES_PER_SAMPLE ? 'met' : 'missed',
+        ...(per <= FLAT_MAX_BYTES_PER_SAMPLE ? {} : { detail: over(per, FLAT_MAX_BYTES_PER_SAMPLE, 'bytes per sample') }),
+      });
+    }
+  }
+  return checks;
+}
