@@ -17,7 +17,7 @@ export const WHERE = {
     record: { group: /^record\b/, contender: /^collector$/ },
     /** The rivals the collector must beat at recording, by label. */
     recordRivals: [
-      { label: 'hdr-histogram-js', group: /^record\b/, contender: /^hdr-histogram-js\b/i },
+      { label: 'hdr-histogram-js (JS or WebAssembly, the faster)', group: /^record\b/, contender: /^hdr-histogram-js\b/i },
       { label: 'DDSketch', group: /^record\b/, contender: /^DDSketch\b/i },
     ],
     /** Notes (dotted paths in the suite's `notes`, first found wins). */
@@ -74,6 +74,12 @@ interface CasePattern {
 
 export function findCase(suite: SuiteResult | undefined, p: CasePattern): CaseResult | undefined {
   return suite?.results.find((r) => p.group.test(r.group) && p.contender.test(r.contender));
+}
+
+/** The case with the lowest median per unit among those matching `p`. */
+export function fastestCase(suite: SuiteResult | undefined, p: CasePattern): CaseResult | undefined {
+  const all = suite?.results.filter((r) => p.group.test(r.group) && p.contender.test(r.contender)) ?? [];
+  return all.reduce<CaseResult | undefined>((best, c) => (best === undefined || medianPerUnit(c) < medianPerUnit(best) ? c : best), undefined);
 }
 
 export function note(suite: SuiteResult | undefined, paths: readonly string[]): number | undefined {
@@ -143,7 +149,8 @@ export function checkTargets(r: Results): TargetCheck[] {
     const id = 'record-vs-rivals';
     const title = 'Recording faster than hdr-histogram-js and DDSketch';
     const goal = 'collector faster than each';
-    const rivals = P.recordRivals.map((x) => ({ label: x.label, c: findCase(pct, x) }));
+    // Of several builds of a rival (hdr-histogram-js in JS and in WebAssembly), the fastest is the one to beat.
+    const rivals = P.recordRivals.map((x) => ({ label: x.label, c: fastestCase(pct, x) }));
     if (!rec || rivals.some((x) => !x.c)) {
       const missing = [...(rec ? [] : ['collector']), ...rivals.filter((x) => !x.c).map((x) => x.label)];
       checks.push({ id, title, goal, measured: `not measured yet (${missing.join(', ')})`, status: 'not measured yet' });

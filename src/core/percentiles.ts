@@ -104,18 +104,21 @@ function swap(a: Float64Array, i: number, j: number): void {
 
 /**
  * Collects non-negative samples (8 bytes each, no allocation per record) and answers exact
- * nearest-rank quantiles by selection on a scratch copy, so the recorded order is never disturbed.
+ * nearest-rank quantiles by selection in place: no second copy of the samples. `record` only stores;
+ * the sum, min and max are folded over the samples recorded since the last fold, in recorded order, so
+ * they are the same numbers as a running total. A query folds first and only then reorders, so the
+ * samples it permutes are already accounted for, and selection leaves the array better partitioned for
+ * the next query.
  */
 export class PercentileCollector {
   private data = new Float64Array(INITIAL_CAPACITY);
   private n = 0;
   private invalid = 0;
+  /** data[0..folded) is accounted for in total, lo and hi. */
+  private folded = 0;
   private total = 0;
   private lo = Infinity;
   private hi = -Infinity;
-  private scratch = new Float64Array(0);
-  /** Sample count the scratch holds a permutation of; -1 when it must be refreshed. */
-  private scratchCount = -1;
 
   /** Store a sample; NaN, infinite or negative values are counted as invalid and not stored. */
   record(v: number): void {
@@ -125,9 +128,6 @@ export class PercentileCollector {
     }
     if (this.n === this.data.length) this.grow();
     this.data[this.n++] = v;
-    this.total += v;
-    if (v < this.lo) this.lo = v;
-    if (v > this.hi) this.hi = v;
   }
 
   get count(): number {
@@ -142,19 +142,19 @@ export class PercentileCollector {
   quantile(qBp: number): number {
     const k = nearestRankIndex(this.n, qBp);
     if (k < 0) return 0;
-    const a = this.prepareScratch();
+    const a = this.selectable();
     select(a, k, 0, this.n - 1);
     return a[k]!;
   }
 
   /**
-   * Several quantiles at once. Each selection splits the scratch into a part below and a part above
+   * Several quantiles at once. Each selection splits the samples into a part below and a part above
    * the selected rank, so the remaining ranks are selected only within their part.
    */
   quantiles(qBps: readonly number[]): number[] {
     const ranks = qBps.map((q) => nearestRankIndex(this.n, q));
     if (this.n === 0) return ranks.map(() => 0);
-    const a = this.prepareScratch();
+    const a = this.selectable();
     const distinct = [...new Set(ranks)].sort((x, y) => x - y);
     selectRanks(a, distinct, 0, distinct.length, 0, this.n - 1);
     return ranks.map((k) => a[k]!);
@@ -173,18 +173,22 @@ export class PercentileCollector {
   }
 
   min(): number {
+    this.fold();
     return this.n === 0 ? 0 : this.lo;
   }
 
   max(): number {
+    this.fold();
     return this.n === 0 ? 0 : this.hi;
   }
 
   sum(): number {
+    this.fold();
     return this.total;
   }
 
   mean(): number {
+    this.fold();
     return this.n === 0 ? 0 : this.total / this.n;
   }
 
@@ -192,23 +196,41 @@ export class PercentileCollector {
   reset(): void {
     this.n = 0;
     this.invalid = 0;
+    this.folded = 0;
     this.total = 0;
     this.lo = Infinity;
     this.hi = -Infinity;
-    this.scratchCount = -1;
+  }
+
+  /**
+   * Account for the samples recorded since the last fold, in recorded order (only already folded
+   * samples are ever reordered), so the floating-point sum is the running total's to the bit.
+   */
+  private fold(): void {
+    const d = this.data;
+    let total = this.total;
+    let lo = this.lo;
+    let hi = this.hi;
+    for (let i = this.folded; i < this.n; i++) {
+      const v = d[i]!;
+      total += v;
+      if (v < lo) lo = v;
+      if (v > hi) hi = v;
+    }
+    this.total = total;
+    this.lo = lo;
+    this.hi = hi;
+    this.folded = this.n;
   }
 
   /**
    * A permutation of the samples to select in. Reused as is when nothing was recorded since the last
    * query (earlier selections only leave it better partitioned).
    */
-  private prepareScratch(): Float64Array {
-    if (this.scratchCount !== this.n) {
-      if (this.scratch.length < this.n) this.scratch = new Float64Array(this.data.length);
-      this.scratch.set(this.data.subarray(0, this.n));
-      this.scratchCount = this.n;
-    }
-    return this.scratch;
+  /** The samples, folded, ready to be reordered by selection. */
+  private selectable(): Float64Array {
+    this.fold();
+    return this.data;
   }
 
   private grow(): void {

@@ -8,7 +8,7 @@ import type { Side } from '../core/types.ts';
  * sorted array would move memory on every insert.
  */
 class BookSide {
-  private readonly qty = new Map<number, number>();
+  private qty = new Map<number, number>();
   private bestTicks: number | undefined = undefined;
 
   constructor(readonly isBid: boolean) {}
@@ -58,6 +58,19 @@ class BookSide {
   /** The levels as a new Map from price to quantity (in no particular order). */
   copyLevels(): Map<number, number> {
     return new Map(this.qty);
+  }
+
+  /**
+   * Empties the side and hands over its levels (price -> quantity, in no particular order); `spare`, an
+   * empty map, holds the levels from now on. Swapping two maps instead of copying one keeps a book that
+   * is rebuilt on every update from allocating.
+   */
+  takeLevels(spare: Map<number, number>): Map<number, number> {
+    const levels = this.qty;
+    spare.clear();
+    this.qty = spare;
+    this.bestTicks = undefined;
+    return levels;
   }
 
   clear(): void {

@@ -54,6 +54,9 @@ export class SyntheticMarket {
   readonly stats: MarketStats = { book_updates: 0, trades: 0, prints: 0, traded_lots: 0, by_phase: {} };
   private mid: number;
   private phaseIndex = 0;
+  /** The book's previous levels, kept for the next rebuild (see BookSide.takeLevels). */
+  private spareBids = new Map<number, number>();
+  private spareAsks = new Map<number, number>();
 
   constructor(
     private readonly clock: Clock,
@@ -134,14 +137,14 @@ export class SyntheticMarket {
     const { levels, spreadTicks } = this.config;
     const bestBid = Math.floor(this.mid - spreadTicks / 2);
     const bestAsk = bestBid + spreadTicks;
-    const prevBids = this.book.bids.copyLevels();
-    const prevAsks = this.book.asks.copyLevels();
-    this.book.bids.clear();
-    this.book.asks.clear();
+    const prevBids = this.book.bids.takeLevels(this.spareBids);
+    const prevAsks = this.book.asks.takeLevels(this.spareAsks);
     for (let k = 0; k < levels; k++) {
       this.book.bids.set(bestBid - k, this.levelQty(prevBids.get(bestBid - k), refreshProb));
       this.book.asks.set(bestAsk + k, this.levelQty(prevAsks.get(bestAsk + k), refreshProb));
     }
+    this.spareBids = prevBids;
+    this.spareAsks = prevAsks;
     this.stats.book_updates++;
     this.listener.onBookChange();
   }
