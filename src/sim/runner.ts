@@ -97,7 +97,7 @@ export interface RunResult {
   readonly metricsText: string;
   /** The scenario's `expect:` bounds, checked against the report (empty without an expect block). */
   readonly expectations: readonly ExpectationResult[];
-  /** `fills.csv`: every fill with its own P&L attribution. */
+  /** `fills.csv`: every fill with its own P&L attribution (built on first access). */
   readonly fillsCsv: string;
   /** The same attribution as data, in fill order. */
   readonly fills: readonly FillPnl[];
@@ -245,12 +245,20 @@ export async function runScenario(scenario: LoadedScenario, options: RunOptions 
   report.warnings = validateReport(report);
   const expectations = scenario.expect ? checkExpectations(report, scenario.expect) : [];
   if (expectations.length > 0) report.expectations = expectations;
-  const csv = fillsCsv(
-    loop.pnl.fills(),
-    scenario.pnl.markout_horizons.map((h) => h / 1000),
-    scenario.pnl.adverse_horizon / 1000,
-  );
-  return { report, reportJson: `${JSON.stringify(report, null, 2)}\n`, metricsText: await registry.metrics(), expectations, fillsCsv: csv, fills: loop.pnl.fills() };
+  const fills = loop.pnl.fills();
+  let csv: string | undefined;
+  return {
+    report,
+    reportJson: `${JSON.stringify(report, null, 2)}\n`,
+    metricsText: await registry.metrics(),
+    expectations,
+    // Built when asked for: a soak iteration or a benchmark never writes it.
+    get fillsCsv() {
+      csv ??= fillsCsv(fills, scenario.pnl.markout_horizons.map((h) => h / 1000), scenario.pnl.adverse_horizon / 1000);
+      return csv;
+    },
+    fills,
+  };
 }
 
 function sessionReport(s: SessionStats): Record<string, unknown> {
