@@ -22,10 +22,8 @@ export const WHERE = {
     ],
     /** Notes (dotted paths in the suite's `notes`, first found wins). */
     bytesPerSample: ['memory.bytes_per_sample_after_record', 'bytes_per_sample'],
-    recordHeapDelta: ['memory.pre_grown_record_1e6.heap_used_delta_bytes'],
-    recordArrayBufferDelta: ['memory.pre_grown_record_1e6.array_buffers_delta_bytes'],
+    recordAllocPerSample: ['memory.pre_grown_record_1e6.bytes_allocated_per_sample'],
     recordGcs: ['memory.pre_grown_record_1e6.gcs_during_recording'],
-    recordSamples: ['memory.samples'],
   },
   eventQueue: {
     suite: 'event-queue',
@@ -131,14 +129,11 @@ export function checkTargets(r: Results): TargetCheck[] {
   {
     const id = 'record-no-alloc';
     const title = 'No allocation per recorded sample';
-    const goal = `0 GCs and < ${NO_ALLOC_MAX_BYTES_PER_SAMPLE} bytes of heap per sample recording 1e6 into a pre-grown collector`;
-    const heap = note(pct, P.recordHeapDelta);
+    const goal = `0 GCs and < ${NO_ALLOC_MAX_BYTES_PER_SAMPLE} bytes per sample allocated recording into a pre-grown collector`;
+    const perSample = note(pct, P.recordAllocPerSample);
     const gcs = note(pct, P.recordGcs);
-    const n = note(pct, P.recordSamples) ?? 1e6;
-    const buffers = note(pct, P.recordArrayBufferDelta) ?? 0;
-    if (heap === undefined || gcs === undefined) checks.push({ id, title, goal, measured: 'not measured yet', status: 'not measured yet' });
+    if (perSample === undefined || gcs === undefined) checks.push({ id, title, goal, measured: 'not measured yet', status: 'not measured yet' });
     else {
-      const perSample = (Math.max(0, heap) + Math.max(0, buffers)) / n;
       const measured = `${fmt(perSample, 3)} bytes per sample, ${gcs} GC(s)`;
       const ok = perSample < NO_ALLOC_MAX_BYTES_PER_SAMPLE && gcs === 0;
       checks.push({ id, title, goal, measured, status: ok ? 'met' : 'missed', ...(ok ? {} : { detail: `missed: ${measured}` }) });

@@ -365,14 +365,19 @@ async function memory(): Promise<Record<string, unknown>> {
   // A negative heap delta is the collector of something else, not memory the samples gave back: count 0.
   const perSample = (a: NodeJS.MemoryUsage, b: NodeJS.MemoryUsage): number => round((Math.max(0, b.heapUsed - a.heapUsed) + b.arrayBuffers - a.arrayBuffers) / n);
 
-  // Recording into the now pre-grown collector: calibrate with an empty recording (the probes' own
-  // allocations), after first probes that only warm the probe up.
-  recordingGrowth(c, 0);
-  recordingGrowth(c, n);
+  // Recording into the now pre-grown collector. What a recording allocates per sample is the slope of
+  // the heap growth between recording n/2 and n samples (medians of 5): V8's own fixed allocations
+  // (compiled code, feedback, the probes) cancel out, which a single before/after does not.
+  const growth = (count: number): { bytes: number; gcs: number } => {
+    const runs = Array.from({ length: 5 }, () => recordingGrowth(c, count));
+    const bytes = runs.map((r) => r.heap + r.buffers).sort((a, b) => a - b);
+    return { bytes: bytes[2]!, gcs: runs.reduce((a, r) => a + r.gcs, 0) };
+  };
+  growth(n);
   await settle();
-  const empty = recordingGrowth(c, 0);
+  const half = growth(n / 2);
   await settle();
-  const full = recordingGrowth(c, n);
+  const full = growth(n);
   sink += c.count;
   return {
     samples: n,
@@ -384,11 +389,10 @@ async function memory(): Promise<Record<string, unknown>> {
       'a Float64Array of 8 bytes per sample whose capacity doubles from 1024: 1e6 samples sit in 2^20 slots (8.39 bytes/sample, up to 16 just after a doubling); ' +
       'queries select in place, so they add nothing. Heap deltas are within about +-100 kB of noise (a negative one counts as 0).',
     pre_grown_record_1e6: {
-      heap_used_delta_bytes: full.heap,
-      array_buffers_delta_bytes: full.buffers,
-      gcs_during_recording: full.gcs,
-      calibration_empty_recording: empty,
-      bytes_allocated_per_sample: round(Math.max(0, full.heap - empty.heap + full.buffers - empty.buffers) / n, 4),
+      method: 'heap + array buffer growth while recording n/2 and n samples into a pre-grown collector, median of 5 each; slope per sample',
+      growth_median_bytes: { half: half.bytes, full: full.bytes },
+      gcs_during_recording: half.gcs + full.gcs,
+      bytes_allocated_per_sample: round(Math.max(0, full.bytes - half.bytes) / (n / 2), 4),
     },
   };
 }
