@@ -41,10 +41,11 @@ import { EventDigest } from '../../src/sim/event-digest.ts';
 import { OrderBook } from '../../src/sim/order-book.ts';
 import { powerQueue } from '../../src/sim/queue-model.ts';
 import { SimExchange } from '../../src/sim/sim-exchange.ts';
-import type { DeliveryChannel, SimExchangeConfig } from '../../src/sim/sim-exchange.ts';
+import type { DeliveryChannel } from '../../src/sim/sim-exchange.ts';
 import { VirtualClock } from '../../src/sim/virtual-clock.ts';
 import { runSuite } from '../support/suite.ts';
 import type { BenchCase } from '../support/suite.ts';
+import { BASE_CONFIG } from '../../tests/support/exchange-fixture.ts';
 
 const FLOW_OPS = 20_000;
 const FLOW_LABEL = '2e4';
@@ -349,16 +350,7 @@ const topCases: BenchCase[] = [
  * when filled), a power(2) queue model, zero-latency stub channels and the virtual clock delivering the
  * feed and fills to a listener that only counts. Virtual time advances 1 µs per operation.
  */
-const CONFIG: SimExchangeConfig = {
-  makerFeeBps: -1,
-  takerFeeBps: 5,
-  minSizeLots: 1,
-  minNotionalUsd: 0,
-  priceBandBps: undefined,
-  rateLimit: undefined,
-  margin: undefined,
-  heartbeatUs: 0,
-};
+const CONFIG = BASE_CONFIG;
 const instantChannel: DeliveryChannel = { deliveryTime: (sentAt) => sentAt };
 
 interface ExchangeRun {
