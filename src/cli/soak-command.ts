@@ -25,7 +25,6 @@ export interface SoakArgs {
 
 export async function runSoakCommand(args: SoakArgs): Promise<number> {
   const iterations = parseCount('iterations', args.iterations);
-  if (iterations === undefined && !args.resume) throw new InputError('--iterations: say how many iterations to run, e.g. --iterations 20');
   const seed = parseSeed(args.seed);
   const metricsPort = parseMetricsPort(args.metricsPort);
   if (metricsPort === undefined && args.metricsHost !== undefined) throw new InputError('--metrics-host needs --metrics-port (e.g. --metrics-port 9464)');

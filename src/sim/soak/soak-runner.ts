@@ -130,7 +130,7 @@ export async function runIteration(scenario: LoadedScenario, manifest: SoakManif
 }
 
 function newManifest(req: SoakRequest): SoakManifest {
-  if (req.iterations === undefined) throw new InputError('--iterations: say how many iterations the soak runs, e.g. --iterations 20', 'USAGE');
+  if (req.iterations === undefined) throw new InputError('--iterations: say how many iterations to run, e.g. --iterations 20', 'USAGE');
   return {
     schema: MANIFEST_SCHEMA,
     scenario: req.scenario.name,
