@@ -16,6 +16,8 @@ import { DigestKind } from './event-digest.ts';
 import type { EventDigest } from './event-digest.ts';
 import { FaultSchedule } from './faults.ts';
 import type { OrderBook } from './order-book.ts';
+import { bookView } from './market-view.ts';
+import type { MarketView } from './market-view.ts';
 import type { QueueModel } from './queue-model.ts';
 import type { RandomStream } from './rng.ts';
 import { SlidingWindowCounter } from './sliding-window.ts';
@@ -72,6 +74,8 @@ export interface SimExchangeDeps {
   readonly clock: Clock;
   readonly instrument: Instrument;
   readonly book: OrderBook;
+  /** What matching reads (best prices, level quantities); the plain book when not given. */
+  readonly view?: MarketView;
   readonly config: SimExchangeConfig;
   readonly queue: QueueModel;
   readonly channels: Channels;
@@ -177,6 +181,7 @@ export class SimExchange implements ExchangeGateway, MarketListener {
   private readonly clock: Clock;
   private readonly instrument: Instrument;
   private readonly book: OrderBook;
+  private readonly view: MarketView;
   private readonly config: SimExchangeConfig;
   private readonly queue: QueueModel;
   private readonly channels: Channels;
@@ -192,6 +197,7 @@ export class SimExchange implements ExchangeGateway, MarketListener {
     this.clock = deps.clock;
     this.instrument = deps.instrument;
     this.book = deps.book;
+    this.view = deps.view ?? bookView(deps.book);
     this.config = deps.config;
     this.queue = deps.queue;
     this.channels = deps.channels;
@@ -266,8 +272,8 @@ export class SimExchange implements ExchangeGateway, MarketListener {
 
   onBookChange(): void {
     this.messages.add(this.clock.now());
-    const bestBid = this.book.bestBid();
-    const bestAsk = this.book.bestAsk();
+    const bestBid = this.view.bestBid();
+    const bestAsk = this.view.bestAsk();
     for (let i = 0; i < this.resting.length; i++) {
       const o = this.resting[i]!;
       const crossed = o.side === 'buy' ? bestAsk !== undefined && bestAsk <= o.priceTicks : bestBid !== undefined && bestBid >= o.priceTicks;
@@ -275,7 +281,7 @@ export class SimExchange implements ExchangeGateway, MarketListener {
         this.fill(o, o.leaves, 'cross');
         continue;
       }
-      const qty = this.book.side(o.side).qtyAt(o.priceTicks);
+      const qty = this.view.qtyAt(o.side, o.priceTicks);
       if (qty !== o.levelQty || o.traded > 0) {
         // The model sees the market's queue only; our own earlier orders at this price stay ahead.
         const own = this.ownAhead(o);
@@ -306,7 +312,7 @@ export class SimExchange implements ExchangeGateway, MarketListener {
     // Own orders already resting at this price are ahead too (time priority among our own orders).
     let ownAhead = 0;
     for (const o of this.resting) if (o.side === req.side && o.priceTicks === req.priceTicks) ownAhead += o.leaves;
-    const levelQty = this.book.side(req.side).qtyAt(req.priceTicks);
+    const levelQty = this.view.qtyAt(req.side, req.priceTicks);
     this.resting.push({
       clientId: req.clientId,
       num,
@@ -359,8 +365,8 @@ export class SimExchange implements ExchangeGateway, MarketListener {
     if (req.qtyLots < cfg.minSizeLots) return 'min_size';
     const inst = this.instrument;
     if (req.qtyLots * inst.lotSize * req.priceTicks * inst.tickSize < cfg.minNotionalUsd) return 'min_notional';
-    const bestBid = this.book.bestBid();
-    const bestAsk = this.book.bestAsk();
+    const bestBid = this.view.bestBid();
+    const bestAsk = this.view.bestAsk();
     if (cfg.priceBandBps !== undefined && bestBid !== undefined && bestAsk !== undefined) {
       const mid = (bestBid + bestAsk) / 2;
       if ((Math.abs(req.priceTicks - mid) / mid) * 10_000 > cfg.priceBandBps) return 'price_band';
