@@ -77,7 +77,7 @@ async function runVariants(args: SimArgs, runs: LoadedScenario[], seed: number |
   return code;
 }
 
-/** Writes report.json and metrics.prom, prints the summary and any failed expectation; returns the exit code. */
+/** Writes report.json, metrics.prom, fills.csv and orders.csv, prints the summary and any failed expectation; returns the exit code. */
 async function finishRun(args: SimArgs, scenario: LoadedScenario, result: RunResult): Promise<number> {
   const out = outDir(args, scenario);
   try {
@@ -85,13 +85,14 @@ async function finishRun(args: SimArgs, scenario: LoadedScenario, result: RunRes
       [join(out, 'report.json'), result.reportJson],
       [join(out, 'metrics.prom'), result.metricsText],
       [join(out, 'fills.csv'), result.fillsCsv],
+      [join(out, 'orders.csv'), result.ordersCsv],
     ]);
   } catch (err) {
     const reason = err instanceof Error ? err.message : String(err);
     throw new InputError(`--out ${out}: cannot write the report there (${reason})`);
   }
   if (!args.quiet) {
-    process.stdout.write(`${formatSummary(result.report)}\nwrote ${join(out, 'report.json')}, metrics.prom and fills.csv\n`);
+    process.stdout.write(`${formatSummary(result.report)}\nwrote ${join(out, 'report.json')}, metrics.prom, fills.csv and orders.csv\n`);
   }
   const failed = result.expectations.filter((e) => !e.ok);
   for (const e of failed) process.stderr.write(`${describeFailure(e)}\n`);

@@ -13,7 +13,7 @@ import type { BotOrderView, ReconPlan } from './recon.ts';
 import type { RiskMonitor } from './risk-monitor.ts';
 import { SessionStats } from './session-stats.ts';
 import { midTicks } from './types.ts';
-import type { BookTop, ExecutionEvent, Heartbeat, Instrument, MarketEvent, QueryKind, QueryResult, Side } from './types.ts';
+import type { BookTop, ExecutionEvent, Heartbeat, Instrument, MarketEvent, QueryKind, QueryResult, RiskRejectReason, Side } from './types.ts';
 
 export interface StrategyConfig extends QuoteParams {
   readonly refreshUs: Micros;
@@ -44,6 +44,12 @@ export interface SessionConfig {
    * is how accounts get banned. Cancels of stale quotes still go out.
    */
   readonly rateLimitBackoffUs: Micros;
+}
+
+/** Sees the bot's decisions that no message to the venue carries (tools: it must not change anything). */
+export interface LoopObserver {
+  /** The pre-trade risk check stopped an order the bot wanted to send: it never left the bot. */
+  onRiskBlock?(order: { side: Side; priceTicks: number; qtyLots: number; reason: RiskRejectReason }, now: Micros): void;
 }
 
 type OrderStatus = 'pending_new' | 'open' | 'pending_cancel';
@@ -121,6 +127,7 @@ export class ExecutionLoop implements GatewayListener {
     private readonly instrument: Instrument,
     private readonly config: StrategyConfig,
     pnlConfig: PnlConfig,
+    private readonly observer?: LoopObserver,
   ) {
     const longest = Math.max(...pnlConfig.horizonsUs);
     // Keep enough history to look back past the longest horizon plus any plausible network delay.
@@ -352,6 +359,7 @@ export class ExecutionLoop implements GatewayListener {
     const symbol = this.instrument.symbol;
     const block = this.risk.check(symbol, side, qtyLots);
     if (block) {
+      this.observer?.onRiskBlock?.({ side, priceTicks, qtyLots, reason: block }, this.clock.now());
       this.stats.countReject(block);
       this.metrics.countOrder('rejected');
       this.metrics.countReject(block);

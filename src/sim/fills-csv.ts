@@ -3,13 +3,16 @@ import type { FillPnl } from '../core/pnl-tracker.ts';
 
 /**
  * `fills.csv`: one row per fill with its P&L attribution in bps of its own notional (RFC 4180).
- * `net_bps = gross_bps - adverse_bps_<adverse horizon> - slippage_bps - fees_bps`.
+ * `net_bps = gross_bps - adverse_bps_<adverse horizon> - slippage_bps - fees_bps`. With `epochStartUs` (a
+ * replay) `exchange_epoch_us` follows `exchange_time_us`: the fill's time as exchange epoch µs.
  */
-export function fillsCsv(rows: readonly FillPnl[], horizonsMs: readonly number[], adverseHorizonMs: number): string {
+export function fillsCsv(rows: readonly FillPnl[], horizonsMs: readonly number[], adverseHorizonMs: number, epochStartUs?: number): string {
+  const epoch = epochStartUs !== undefined;
   const adverseIdx = horizonsMs.indexOf(adverseHorizonMs);
   const columns = [
     'fill',
     'exchange_time_us',
+    ...(epoch ? ['exchange_epoch_us'] : []),
     'symbol',
     'side',
     'price',
@@ -26,6 +29,7 @@ export function fillsCsv(rows: readonly FillPnl[], horizonsMs: readonly number[]
   const records = rows.map((r) => [
     r.fill,
     r.exchange_time_us,
+    ...(epoch ? [epochStartUs + r.exchange_time_us] : []),
     r.symbol,
     r.side,
     r.price,

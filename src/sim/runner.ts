@@ -14,6 +14,7 @@ import type { CancelRequest, ExecutionEvent, Instrument, MarketEvent, PlaceReque
 import { EventDigest } from './event-digest.ts';
 import { checkExpectations } from './expectations.ts';
 import { fillsCsv } from './fills-csv.ts';
+import { OrderLog, ordersCsv } from './orders-csv.ts';
 import type { ExpectationResult } from './expectations.ts';
 import { FaultSchedule } from './faults.ts';
 import { Channel, createChannels } from './latency-model.ts';
@@ -51,6 +52,18 @@ export interface RunObserver {
   onExecution?(event: ExecutionEvent, now: number): void;
   onMarketData?(event: MarketEvent, now: number): void;
   onQueryResult?(result: QueryResult, now: number): void;
+}
+
+/** Both observers, the order log's first (it only records). */
+function teeObserver(log: OrderLog, obs: RunObserver | undefined): RunObserver {
+  if (!obs) return { onRequest: (r, now) => log.onRequest(r, now) };
+  return {
+    ...obs,
+    onRequest: (r, now) => {
+      log.onRequest(r, now);
+      obs.onRequest?.(r, now);
+    },
+  };
 }
 
 /** The gateway as the bot sees it, with every message also shown to the observer. */
@@ -101,6 +114,8 @@ export interface RunResult {
   readonly fillsCsv: string;
   /** The same attribution as data, in fill order. */
   readonly fills: readonly FillPnl[];
+  /** `orders.csv`: every order the bot sent or its risk check stopped, with what the exchange did with it (built on first access). */
+  readonly ordersCsv: string;
 }
 
 /**
@@ -131,6 +146,7 @@ export async function runScenario(scenario: LoadedScenario, options: RunOptions 
   const channels = recordedLatency ? { ...modelled, feed: new Channel({ book: recordedLatency }, 'fifo') } : modelled;
   const faults = new FaultSchedule(scenario.faults);
   const book = new OrderBook();
+  const orderLog = new OrderLog();
   const ex = scenario.exchange;
   const rl = ex.rate_limit;
   const exchange = new SimExchange({
@@ -160,6 +176,7 @@ export async function runScenario(scenario: LoadedScenario, options: RunOptions 
     faults,
     faultRng: streams.faults,
     messages,
+    observer: orderLog.exchangeObserver,
   });
   const deps = { clock, book, instrument: inst, listener: exchange };
   const market =
@@ -181,7 +198,7 @@ export async function runScenario(scenario: LoadedScenario, options: RunOptions 
   const st = scenario.strategy;
   const loop = new ExecutionLoop(
     clock,
-    options.observer ? observedGateway(exchange, clock, options.observer) : exchange,
+    observedGateway(exchange, clock, teeObserver(orderLog, options.observer)),
     risk,
     metrics,
     inst,
@@ -204,12 +221,16 @@ export async function runScenario(scenario: LoadedScenario, options: RunOptions 
       },
     },
     { horizonsUs: scenario.pnl.markout_horizons, adverseHorizonUs: scenario.pnl.adverse_horizon },
+    orderLog.loopObserver,
   );
 
   market.start();
   loop.start();
   const endUs = await market.run(scenario.run.max_events, options.pace);
 
+  const marketReport = market.report();
+  // A replay's virtual time 0 is this exchange epoch time (µs): the CSVs also carry epoch times then.
+  const epochStartUs = typeof marketReport.start_unix_us === 'number' ? marketReport.start_unix_us : undefined;
   const report = buildReport({
     execution: {
       scenario: scenario.name,
@@ -226,7 +247,7 @@ export async function runScenario(scenario: LoadedScenario, options: RunOptions 
     instruments: [inst],
     openOrders: loop.openOrders,
     extra: {
-      market: market.report(),
+      market: marketReport,
       exchange: {
         queue_model: exchange.queueModelName,
         ...exchange.stats,
@@ -247,6 +268,7 @@ export async function runScenario(scenario: LoadedScenario, options: RunOptions 
   if (expectations.length > 0) report.expectations = expectations;
   const fills = loop.pnl.fills();
   let csv: string | undefined;
+  let orders: string | undefined;
   return {
     report,
     reportJson: `${JSON.stringify(report, null, 2)}\n`,
@@ -254,10 +276,14 @@ export async function runScenario(scenario: LoadedScenario, options: RunOptions 
     expectations,
     // Built when asked for: a soak iteration or a benchmark never writes it.
     get fillsCsv() {
-      csv ??= fillsCsv(fills, scenario.pnl.markout_horizons.map((h) => h / 1000), scenario.pnl.adverse_horizon / 1000);
+      csv ??= fillsCsv(fills, scenario.pnl.markout_horizons.map((h) => h / 1000), scenario.pnl.adverse_horizon / 1000, epochStartUs);
       return csv;
     },
     fills,
+    get ordersCsv() {
+      orders ??= ordersCsv(orderLog.records(), inst, epochStartUs);
+      return orders;
+    },
   };
 }
 

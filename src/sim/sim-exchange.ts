@@ -85,6 +85,20 @@ export interface SimExchangeDeps {
   readonly faultRng?: RandomStream;
   /** Counts every message the exchange handles, for latency that scales with load. */
   readonly messages?: SlidingWindowCounter;
+  /** Sees what happens to each order on the venue, whatever reaches the bot (the order log). */
+  readonly observer?: ExchangeObserver;
+}
+
+/**
+ * The venue's truth about each order, told as it happens (before any loss or delay on the way to the
+ * bot). It must not change anything.
+ */
+export interface ExchangeObserver {
+  /** An order reached the exchange and was accepted or refused. */
+  onOrderArrival?(clientId: string, now: Micros, outcome: 'accepted' | ExchangeRejectReason): void;
+  onFill?(clientId: string, now: Micros, qtyLots: number, leavesLots: number): void;
+  /** A cancel took the order off the book. */
+  onCanceled?(clientId: string, now: Micros, leavesLots: number): void;
 }
 
 interface RestingOrder {
@@ -189,6 +203,7 @@ export class SimExchange implements ExchangeGateway, MarketListener {
   private readonly faults: FaultSchedule;
   private readonly faultRng: RandomStream | undefined;
   private readonly messages: SlidingWindowCounter;
+  private readonly observer: ExchangeObserver | undefined;
   private readonly requests: SlidingWindowCounter | undefined;
   private breaches: SlidingWindowCounter | undefined;
   private bannedUntil: Micros = -1;
@@ -205,6 +220,7 @@ export class SimExchange implements ExchangeGateway, MarketListener {
     this.faults = deps.faults ?? new FaultSchedule([]);
     this.faultRng = deps.faultRng;
     this.messages = deps.messages ?? new SlidingWindowCounter(1_000_000);
+    this.observer = deps.observer;
     const rl = deps.config.rateLimit;
     if (rl) {
       this.requests = new SlidingWindowCounter(rl.windowUs);
@@ -325,6 +341,7 @@ export class SimExchange implements ExchangeGateway, MarketListener {
       traded: 0,
     });
     this.digest.add(DigestKind.accepted, now, num);
+    this.observer?.onOrderArrival?.(req.clientId, now, 'accepted');
     this.respond({ type: 'accepted', clientId: req.clientId, exchangeTime: now });
   }
 
@@ -400,6 +417,7 @@ export class SimExchange implements ExchangeGateway, MarketListener {
   private reject(req: PlaceRequest, num: number, reason: ExchangeRejectReason): void {
     const now = this.clock.now();
     this.digest.add(DigestKind.rejected, now, num, REJECT_CODES[reason]);
+    this.observer?.onOrderArrival?.(req.clientId, now, reason);
     this.respond({ type: 'rejected', clientId: req.clientId, reason, exchangeTime: now });
   }
 
@@ -418,6 +436,7 @@ export class SimExchange implements ExchangeGateway, MarketListener {
       if (later.side === o.side && later.priceTicks === o.priceTicks && later.num > o.num) later.ahead = Math.max(0, later.ahead - o.leaves);
     }
     this.digest.add(DigestKind.canceled, now, o.num, o.leaves);
+    this.observer?.onCanceled?.(req.clientId, now, o.leaves);
     this.respond({ type: 'canceled', clientId: req.clientId, leavesLots: o.leaves, exchangeTime: now });
   }
 
@@ -462,6 +481,7 @@ export class SimExchange implements ExchangeGateway, MarketListener {
     acct.filledLots += qty;
     if (o.leaves === 0) this.filledIds.add(o.clientId);
     this.digest.add(DigestKind.fill, now, o.num, o.priceTicks, qty, o.leaves);
+    this.observer?.onFill?.(o.clientId, now, qty, o.leaves);
     this.respond({
       type: 'fill',
       clientId: o.clientId,

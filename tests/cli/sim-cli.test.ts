@@ -100,7 +100,7 @@ describe('mmsim sim: a successful run', () => {
   });
 
   it('writes report.json with the contract keys, and nothing else is left in the folder', () => {
-    expect(listFiles(calmOut)).toEqual(['fills.csv', 'metrics.prom', 'report.json']);
+    expect(listFiles(calmOut)).toEqual(['fills.csv', 'metrics.prom', 'orders.csv', 'report.json']);
     const report = JSON.parse(readFileSync(join(calmOut, 'report.json'), 'utf8'));
     const s = report.summary;
     for (const key of ['orders_placed', 'orders_filled', 'orders_canceled', 'orders_rejected', 'maker_fill_rate', 'latency_p50_ms', 'latency_p95_ms', 'latency_p99_ms', 'risk_ratio_p95', 'risk_breaches']) {
@@ -121,6 +121,19 @@ describe('mmsim sim: a successful run', () => {
     const { net_bps, gross_bps, adverse_bps, slippage_bps, fees_bps } = report.pnl;
     expect(Math.abs(net_bps - (gross_bps - adverse_bps - slippage_bps - fees_bps))).toBeLessThanOrEqual(0.05);
     expect(calm.stdout).toContain(report.execution.digest);
+  });
+
+  it('writes orders.csv: its header, one row per order sent (calm.yaml has no risk block), virtual times only', () => {
+    const [header, ...rows] = readFileSync(join(calmOut, 'orders.csv'), 'utf8').trimEnd().split('\n');
+    expect(header).toBe(
+      'order,symbol,side,price,qty,post_only,sent_us,arrival_us,outcome,reason,first_fill_us,last_fill_us,fills,filled_qty,cancel_sent_us,done_us,done',
+    );
+    const report = JSON.parse(readFileSync(join(calmOut, 'report.json'), 'utf8'));
+    expect(Object.keys(report.summary.rejects_by_reason).filter((k) => k.startsWith('risk_'))).toEqual([]);
+    expect(rows).toHaveLength(report.summary.orders_sent);
+    expect(new Set(rows.map((r) => r.split(',')[0])).size).toBe(rows.length);
+    // Orders with a fill, by the exchange's account: the bot's count when no message was lost.
+    expect(rows.filter((r) => r.split(',')[12] !== '0')).toHaveLength(report.summary.orders_filled);
   });
 
   it('writes metrics.prom with the latency and risk-ratio histograms', () => {
@@ -165,7 +178,7 @@ describe('mmsim sim: determinism and defaults', () => {
     const cwd = freshDir('elsewhere');
     const run = await mmsim(['sim', CALM], { cwd });
     expect(run.code, run.stderr).toBe(0);
-    expect(listFiles(cwd)).toEqual(['out/calm/fills.csv', 'out/calm/metrics.prom', 'out/calm/report.json']);
+    expect(listFiles(cwd)).toEqual(['out/calm/fills.csv', 'out/calm/metrics.prom', 'out/calm/orders.csv', 'out/calm/report.json']);
     expect(run.stdout).toContain(join('out', 'calm', 'report.json'));
     // Nothing about the working directory leaks into the report.
     expect(readFileSync(join(cwd, 'out/calm/report.json'), 'utf8')).toBe(readFileSync(join(calmOut, 'report.json'), 'utf8'));

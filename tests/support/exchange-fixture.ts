@@ -8,7 +8,7 @@ import { riskAverseQueue } from '../../src/sim/queue-model.ts';
 import type { QueueModel } from '../../src/sim/queue-model.ts';
 import { RandomStream } from '../../src/sim/rng.ts';
 import { SimExchange } from '../../src/sim/sim-exchange.ts';
-import type { SimExchangeConfig } from '../../src/sim/sim-exchange.ts';
+import type { ExchangeObserver, SimExchangeConfig } from '../../src/sim/sim-exchange.ts';
 import { VirtualClock } from '../../src/sim/virtual-clock.ts';
 
 export const BASE_CONFIG: SimExchangeConfig = {
@@ -29,6 +29,7 @@ export interface FixtureOptions {
   /** Constant latency in ms on every channel (0 by default). */
   readonly latencyMs?: number;
   readonly seed?: string;
+  readonly observer?: ExchangeObserver;
 }
 
 /**
@@ -54,6 +55,7 @@ export function exchangeFixture(options: FixtureOptions = {}) {
     digest: new EventDigest(),
     faults: new FaultSchedule(options.faults ?? []),
     faultRng: new RandomStream(seed, 'faults'),
+    observer: options.observer,
   });
   const events: ExecutionEvent[] = [];
   const md: MarketEvent[] = [];
