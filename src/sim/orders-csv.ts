@@ -2,7 +2,7 @@ import { stringify } from 'csv-stringify/sync';
 import type { Micros } from '../core/clock.ts';
 import type { LoopObserver } from '../core/execution-loop.ts';
 import type { CancelRequest, ExchangeRejectReason, Instrument, PlaceRequest, QueryRequest, RejectReason, RiskRejectReason, Side } from '../core/types.ts';
-import type { ExchangeObserver } from './sim-exchange.ts';
+import type { ArrivalMarket, ExchangeObserver } from './sim-exchange.ts';
 
 /** How an order ended; `not_arrived`: it never reached the exchange (lost on the way, or still in flight at the end). */
 export type OrderDone = 'filled' | 'canceled' | 'rejected' | 'open' | 'not_arrived';
@@ -19,6 +19,8 @@ export interface OrderRecord {
   arrivalUs: Micros | undefined;
   outcome: 'accepted' | 'rejected' | undefined;
   reason: RejectReason | undefined;
+  /** The exchange's best bid and ask, and the lots ahead of the order, when it arrived. */
+  arrivalMarket: ArrivalMarket | undefined;
   firstFillUs: Micros | undefined;
   lastFillUs: Micros | undefined;
   fills: number;
@@ -55,7 +57,7 @@ export class OrderLog {
 
   /** The exchange's side. */
   readonly exchangeObserver: ExchangeObserver = {
-    onOrderArrival: (clientId, now, outcome) => this.onArrival(clientId, now, outcome),
+    onOrderArrival: (clientId, now, outcome, market) => this.onArrival(clientId, now, outcome, market),
     onFill: (clientId, now, qtyLots, leavesLots) => this.onFill(clientId, now, qtyLots, leavesLots),
     onCanceled: (clientId, now) => this.onCanceled(clientId, now),
   };
@@ -69,10 +71,11 @@ export class OrderLog {
     row.done = 'rejected';
   }
 
-  onArrival(clientId: string, now: Micros, outcome: 'accepted' | ExchangeRejectReason): void {
+  onArrival(clientId: string, now: Micros, outcome: 'accepted' | ExchangeRejectReason, market?: ArrivalMarket): void {
     const row = this.byId.get(clientId);
     if (!row) return;
     row.arrivalUs = now;
+    row.arrivalMarket = market;
     if (outcome === 'accepted') {
       row.outcome = 'accepted';
       return;
@@ -119,6 +122,7 @@ export class OrderLog {
       arrivalUs: undefined,
       outcome: undefined,
       reason: undefined,
+      arrivalMarket: undefined,
       firstFillUs: undefined,
       lastFillUs: undefined,
       fills: 0,
@@ -153,6 +157,8 @@ const TIME_COLUMNS = ['sent', 'arrival', 'first_fill', 'last_fill', 'cancel_sent
 export function ordersCsv(rows: readonly OrderRecord[], inst: Instrument, epochStartUs?: number): string {
   const priceDecimals = decimalsOf(inst.tickSize);
   const qtyDecimals = decimalsOf(inst.lotSize);
+  // A probabilistic queue estimate may be a fraction of a lot: then more decimals, never a rounded-off one.
+  const qty = (lots: number) => (Number.isInteger(lots) ? (lots * inst.lotSize).toFixed(qtyDecimals) : String(Number((lots * inst.lotSize).toFixed(qtyDecimals + 6))));
   const columns = [
     'order',
     'symbol',
@@ -164,6 +170,9 @@ export function ordersCsv(rows: readonly OrderRecord[], inst: Instrument, epochS
     'arrival_us',
     'outcome',
     'reason',
+    'arrival_best_bid',
+    'arrival_best_ask',
+    'arrival_ahead_qty',
     'first_fill_us',
     'last_fill_us',
     'fills',
@@ -173,23 +182,28 @@ export function ordersCsv(rows: readonly OrderRecord[], inst: Instrument, epochS
     'done',
     ...(epochStartUs === undefined ? [] : TIME_COLUMNS.map((c) => `${c}_epoch_us`)),
   ];
+  const price = (t: number | undefined) => (t === undefined ? undefined : (t * inst.tickSize).toFixed(priceDecimals));
   const records = rows.map((r) => {
     const times = [r.sentUs, r.arrivalUs, r.firstFillUs, r.lastFillUs, r.cancelSentUs, r.doneUs];
+    const m = r.arrivalMarket;
     return [
       r.order,
       inst.symbol,
       r.side,
-      (r.priceTicks * inst.tickSize).toFixed(priceDecimals),
-      (r.qtyLots * inst.lotSize).toFixed(qtyDecimals),
+      price(r.priceTicks),
+      qty(r.qtyLots),
       r.postOnly,
       r.sentUs,
       r.arrivalUs,
       r.outcome ?? 'not_arrived',
       r.reason,
+      price(m?.bidTicks),
+      price(m?.askTicks),
+      m?.aheadLots === undefined ? undefined : qty(m.aheadLots),
       r.firstFillUs,
       r.lastFillUs,
       r.fills,
-      (r.filledLots * inst.lotSize).toFixed(qtyDecimals),
+      qty(r.filledLots),
       r.cancelSentUs,
       r.doneUs,
       doneOf(r),

@@ -89,13 +89,21 @@ export interface SimExchangeDeps {
   readonly observer?: ExchangeObserver;
 }
 
+/** The market as the exchange saw it when an order arrived. */
+export interface ArrivalMarket {
+  readonly bidTicks: number | undefined;
+  readonly askTicks: number | undefined;
+  /** Lots the queue model put ahead of the accepted order (own earlier orders included); undefined if refused. */
+  readonly aheadLots: number | undefined;
+}
+
 /**
  * The venue's truth about each order, told as it happens (before any loss or delay on the way to the
  * bot). It must not change anything.
  */
 export interface ExchangeObserver {
-  /** An order reached the exchange and was accepted or refused. */
-  onOrderArrival?(clientId: string, now: Micros, outcome: 'accepted' | ExchangeRejectReason): void;
+  /** An order reached the exchange and was accepted or refused; `market` is what matching saw then. */
+  onOrderArrival?(clientId: string, now: Micros, outcome: 'accepted' | ExchangeRejectReason, market: ArrivalMarket): void;
   onFill?(clientId: string, now: Micros, qtyLots: number, leavesLots: number): void;
   /** A cancel took the order off the book. */
   onCanceled?(clientId: string, now: Micros, leavesLots: number): void;
@@ -329,6 +337,7 @@ export class SimExchange implements ExchangeGateway, MarketListener {
     let ownAhead = 0;
     for (const o of this.resting) if (o.side === req.side && o.priceTicks === req.priceTicks) ownAhead += o.leaves;
     const levelQty = this.view.qtyAt(req.side, req.priceTicks);
+    const ahead = this.queue.onArrival(levelQty) + ownAhead;
     this.resting.push({
       clientId: req.clientId,
       num,
@@ -336,12 +345,12 @@ export class SimExchange implements ExchangeGateway, MarketListener {
       priceTicks: req.priceTicks,
       qtyLots: req.qtyLots,
       leaves: req.qtyLots,
-      ahead: this.queue.onArrival(levelQty) + ownAhead,
+      ahead,
       levelQty,
       traded: 0,
     });
     this.digest.add(DigestKind.accepted, now, num);
-    this.observer?.onOrderArrival?.(req.clientId, now, 'accepted');
+    this.observer?.onOrderArrival?.(req.clientId, now, 'accepted', { bidTicks: this.view.bestBid(), askTicks: this.view.bestAsk(), aheadLots: ahead });
     this.respond({ type: 'accepted', clientId: req.clientId, exchangeTime: now });
   }
 
@@ -417,7 +426,7 @@ export class SimExchange implements ExchangeGateway, MarketListener {
   private reject(req: PlaceRequest, num: number, reason: ExchangeRejectReason): void {
     const now = this.clock.now();
     this.digest.add(DigestKind.rejected, now, num, REJECT_CODES[reason]);
-    this.observer?.onOrderArrival?.(req.clientId, now, reason);
+    this.observer?.onOrderArrival?.(req.clientId, now, reason, { bidTicks: this.view.bestBid(), askTicks: this.view.bestAsk(), aheadLots: undefined });
     this.respond({ type: 'rejected', clientId: req.clientId, reason, exchangeTime: now });
   }
 

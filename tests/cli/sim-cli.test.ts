@@ -126,14 +126,14 @@ describe('mmsim sim: a successful run', () => {
   it('writes orders.csv: its header, one row per order sent (calm.yaml has no risk block), virtual times only', () => {
     const [header, ...rows] = readFileSync(join(calmOut, 'orders.csv'), 'utf8').trimEnd().split('\n');
     expect(header).toBe(
-      'order,symbol,side,price,qty,post_only,sent_us,arrival_us,outcome,reason,first_fill_us,last_fill_us,fills,filled_qty,cancel_sent_us,done_us,done',
+      'order,symbol,side,price,qty,post_only,sent_us,arrival_us,outcome,reason,arrival_best_bid,arrival_best_ask,arrival_ahead_qty,first_fill_us,last_fill_us,fills,filled_qty,cancel_sent_us,done_us,done',
     );
     const report = JSON.parse(readFileSync(join(calmOut, 'report.json'), 'utf8'));
     expect(Object.keys(report.summary.rejects_by_reason).filter((k) => k.startsWith('risk_'))).toEqual([]);
     expect(rows).toHaveLength(report.summary.orders_sent);
     expect(new Set(rows.map((r) => r.split(',')[0])).size).toBe(rows.length);
     // Orders with a fill, by the exchange's account: the bot's count when no message was lost.
-    expect(rows.filter((r) => r.split(',')[12] !== '0')).toHaveLength(report.summary.orders_filled);
+    expect(rows.filter((r) => r.split(',')[15] !== '0')).toHaveLength(report.summary.orders_filled);
   });
 
   it('writes metrics.prom with the latency and risk-ratio histograms', () => {

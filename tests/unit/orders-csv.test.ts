@@ -56,6 +56,14 @@ describe('orders.csv', () => {
       ['', 'sell', '103', '5', '31000', '', 'rejected', 'risk_position_limit', '31000', 'rejected'],
       ['partial', 'sell', '101', '4', '40000', '41000', 'accepted', '', '61000', 'canceled'],
     ]);
+    // What the exchange saw at arrival: its best bid and ask, and the lots ahead of an accepted order.
+    expect(rows.map((r) => [r.arrival_best_bid, r.arrival_best_ask, r.arrival_ahead_qty])).toEqual([
+      ['99', '101', '10'],
+      ['99', '101', '5'],
+      ['99', '101', ''],
+      ['', '', ''],
+      ['99', '101', '10'],
+    ]);
     const partial = rows[4]!;
     expect([partial.first_fill_us, partial.last_fill_us, partial.fills, partial.filled_qty, partial.cancel_sent_us]).toEqual(['50000', '50000', '1', '2', '60000']);
     for (const r of rows.slice(0, 4)) expect([r.first_fill_us, r.fills, r.filled_qty, r.cancel_sent_us]).toEqual(['', '0', '0', '']);
