@@ -9,7 +9,7 @@ import { validateReport } from '../core/report-validator.ts';
 import { DIVERGENCE_KINDS } from '../core/recon.ts';
 import { RiskMonitor } from '../core/risk-monitor.ts';
 import type { SessionStats } from '../core/session-stats.ts';
-import type { ExchangeGateway } from '../core/exchange-gateway.ts';
+import type { ExchangeGateway, GatewayListener } from '../core/exchange-gateway.ts';
 import type { CancelRequest, ExecutionEvent, Instrument, MarketEvent, PlaceRequest, QueryRequest, QueryResult } from '../core/types.ts';
 import { EventDigest } from './event-digest.ts';
 import { checkExpectations } from './expectations.ts';
@@ -68,23 +68,25 @@ function teeObserver(log: OrderLog, obs: RunObserver | undefined): RunObserver {
 
 /** The gateway as the bot sees it, with every message also shown to the observer. */
 function observedGateway(gateway: ExchangeGateway, clock: VirtualClock, obs: RunObserver): ExchangeGateway {
+  // Only requests watched (the order log alone): the venue talks to the bot directly.
+  const listens = obs.onExecution !== undefined || obs.onMarketData !== undefined || obs.onQueryResult !== undefined;
+  const tapped = (listener: GatewayListener): GatewayListener => ({
+    onExecution: (e) => {
+      listener.onExecution(e);
+      obs.onExecution?.(e, clock.now());
+    },
+    onMarketData: (e) => {
+      listener.onMarketData(e);
+      obs.onMarketData?.(e, clock.now());
+    },
+    onQueryResult: (r) => {
+      listener.onQueryResult(r);
+      obs.onQueryResult?.(r, clock.now());
+    },
+    onHeartbeat: (h) => listener.onHeartbeat(h),
+  });
   return {
-    connect: (listener) =>
-      gateway.connect({
-        onExecution: (e) => {
-          listener.onExecution(e);
-          obs.onExecution?.(e, clock.now());
-        },
-        onMarketData: (e) => {
-          listener.onMarketData(e);
-          obs.onMarketData?.(e, clock.now());
-        },
-        onQueryResult: (r) => {
-          listener.onQueryResult(r);
-          obs.onQueryResult?.(r, clock.now());
-        },
-        onHeartbeat: (h) => listener.onHeartbeat(h),
-      }),
+    connect: (listener) => gateway.connect(listens ? tapped(listener) : listener),
     placeOrder: (r) => {
       obs.onRequest?.(r, clock.now());
       gateway.placeOrder(r);
