@@ -5,6 +5,8 @@ import type { OrderBook } from './order-book.ts';
 import { ReplayMarket } from './replay/replay-market.ts';
 import type { RecordedFeedLatency } from './replay/replay-market.ts';
 import { openReplaySource } from './replay/replay-source.ts';
+import { defaultQuantityUnit, resolveContractSize } from './replay/contract-size.ts';
+import type { TickerOverlay } from './replay/ticker-overlay.ts';
 import type { RandomStream } from './rng.ts';
 import type { ReplayMarketSpec, SyntheticMarketSpec } from './scenario/schema.ts';
 import { SyntheticMarket } from './synthetic-market.ts';
@@ -84,18 +86,32 @@ export function syntheticDriver(m: SyntheticMarketSpec, deps: DriverDeps, rngs: 
   };
 }
 
+/**
+ * A replay: the recording's streams on one time line; `overlay` (the exchange's view, and the bot's feed
+ * with `ticker_to_bot`) takes the recording's bookTickers while they are newer than the book.
+ */
 export function replayDriver(
   m: ReplayMarketSpec,
   paths: readonly string[],
   deps: DriverDeps,
   recordedLatency: RecordedFeedLatency | undefined,
+  overlay?: TickerOverlay,
 ): MarketDriver {
   const source = openReplaySource(m.format, paths, m.symbol);
   const inst = deps.instrument;
+  const contractSize = resolveContractSize(m);
   const market = new ReplayMarket(
     deps.clock,
     deps.book,
-    { instrument: inst, durationUs: m.duration, recordedLatency, recordedBaseUs: m.recorded_base, quantityUnit: m.quantity_unit },
+    {
+      instrument: inst,
+      durationUs: m.duration,
+      recordedLatency,
+      recordedBaseUs: m.recorded_base,
+      contractSize,
+      reorderWindowUs: m.reorder_window,
+      overlay,
+    },
     source,
     deps.listener,
   );
@@ -126,7 +142,10 @@ export function replayDriver(
         start_unix_us: t0,
         end_unix_us: t0 + market.endUs,
         feed_latency: m.feed_latency,
-        quantity_unit: m.quantity_unit,
+        quantity_unit: m.quantity_unit ?? defaultQuantityUnit(m.format),
+        contract_size: contractSize ?? null,
+        reorder_window_ms: m.reorder_window / 1000,
+        ticker_to_bot: m.ticker_to_bot,
         recorded_base_ms: m.recorded_base / 1000,
         files: source.files.map((f, i) => ({ path: m.path[i], ...f.stats })),
         ...market.stats,

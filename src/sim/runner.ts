@@ -20,6 +20,7 @@ import { FaultSchedule } from './faults.ts';
 import { Channel, createChannels } from './latency-model.ts';
 import { replayDriver, syntheticDriver } from './market-driver.ts';
 import { RecordedFeedLatency } from './replay/replay-market.ts';
+import { TickerOverlay } from './replay/ticker-overlay.ts';
 import { OrderBook } from './order-book.ts';
 import { createQueueModel } from './queue-model.ts';
 import { createStreams } from './rng.ts';
@@ -149,12 +150,16 @@ export async function runScenario(scenario: LoadedScenario, options: RunOptions 
   const faults = new FaultSchedule(scenario.faults);
   const book = new OrderBook();
   const orderLog = new OrderLog();
+  // A replay's exchange matches against the book overlaid with a newer bookTicker (docs/replay.md).
+  const overlay = m.source === 'replay' ? new TickerOverlay(book) : undefined;
   const ex = scenario.exchange;
   const rl = ex.rate_limit;
   const exchange = new SimExchange({
     clock,
     instrument: inst,
     book,
+    view: overlay,
+    feedView: m.source === 'replay' && m.ticker_to_bot ? overlay : undefined,
     config: {
       makerFeeBps: ex.fees.maker_bps,
       takerFeeBps: ex.fees.taker_bps,
@@ -184,7 +189,7 @@ export async function runScenario(scenario: LoadedScenario, options: RunOptions 
   const market =
     m.source === 'synthetic'
       ? syntheticDriver(m, deps, { market: streams.market, trades: streams.trades })
-      : replayDriver(m, scenario.replayPaths ?? m.path, deps, recordedLatency);
+      : replayDriver(m, scenario.replayPaths ?? m.path, deps, recordedLatency, overlay);
   await market.prepare();
 
   const risk = new RiskMonitor(

@@ -76,6 +76,8 @@ export interface SimExchangeDeps {
   readonly book: OrderBook;
   /** What matching reads (best prices, level quantities); the plain book when not given. */
   readonly view?: MarketView;
+  /** What the bot's feed publishes as the top of book; the plain book when not given. */
+  readonly feedView?: MarketView;
   readonly config: SimExchangeConfig;
   readonly queue: QueueModel;
   readonly channels: Channels;
@@ -204,6 +206,7 @@ export class SimExchange implements ExchangeGateway, MarketListener {
   private readonly instrument: Instrument;
   private readonly book: OrderBook;
   private readonly view: MarketView;
+  private readonly feedView: MarketView;
   private readonly config: SimExchangeConfig;
   private readonly queue: QueueModel;
   private readonly channels: Channels;
@@ -221,6 +224,7 @@ export class SimExchange implements ExchangeGateway, MarketListener {
     this.instrument = deps.instrument;
     this.book = deps.book;
     this.view = deps.view ?? bookView(deps.book);
+    this.feedView = deps.feedView ?? bookView(deps.book);
     this.config = deps.config;
     this.queue = deps.queue;
     this.channels = deps.channels;
@@ -575,13 +579,14 @@ export class SimExchange implements ExchangeGateway, MarketListener {
 
   private publishTop(snapshot: boolean): void {
     const listener = this.listener;
-    const bid = this.book.bids;
-    const ask = this.book.asks;
-    const bidTicks = bid.best();
-    const askTicks = ask.best();
+    const view = this.feedView;
+    const bidTicks = view.bestBid();
+    const askTicks = view.bestAsk();
     if (!listener || bidTicks === undefined || askTicks === undefined) return;
+    const bidLots = view.qtyAt('buy', bidTicks);
+    const askLots = view.qtyAt('sell', askTicks);
     const last = this.lastTop;
-    const unchanged = last && last.bidTicks === bidTicks && last.askTicks === askTicks && last.bidLots === bid.bestQty() && last.askLots === ask.bestQty();
+    const unchanged = last && last.bidTicks === bidTicks && last.askTicks === askTicks && last.bidLots === bidLots && last.askLots === askLots;
     if (unchanged && !snapshot) return;
     const now: Micros = this.clock.now();
     if (this.faults.activeIndex('feed_freeze', now) >= 0) {
@@ -592,9 +597,9 @@ export class SimExchange implements ExchangeGateway, MarketListener {
       type: 'book',
       symbol: this.instrument.symbol,
       bidTicks,
-      bidLots: bid.bestQty(),
+      bidLots,
       askTicks,
-      askLots: ask.bestQty(),
+      askLots,
       exchangeTime: now,
     };
     this.lastTop = top;

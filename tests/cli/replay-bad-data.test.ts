@@ -344,12 +344,15 @@ describe('bad lines the replay survives are counted with their first line, and t
     expect(market.bbo_matches).toBe(STEPS - 2);
   });
 
-  it('a trade stamped before the previous trade is counted in market.out_of_order, and run late rather than back in time (time_clamped)', async () => {
+  it('a trade stamped before the previous trade is counted in market.out_of_order and put back in place by the reorder window (not clamped)', async () => {
     expect((await run()).code).toBe(0);
     const { market } = report(c.out);
     expect(market.out_of_order).toEqual({ book: 0, trade: 1, ticker: 0 });
-    // It runs at the time of the line before it (step 8's ticker, 60 ms into the step): 80 ms late.
-    expect(market.time_clamped).toEqual({ count: 1, max_us: (60 - (30 - 50)) * 1000 });
+    // It is 80 ms behind the line before it (step 8's ticker), inside the default 250 ms window: it runs at its
+    // own time, before step 8's diff (earlier, this line was run late at the ticker's time and counted clamped).
+    expect(market.reorder_window_ms).toBe(250);
+    expect(market.time_reordered).toBe(1);
+    expect(market.time_clamped).toEqual({ count: 0, max_us: 0 });
     expect(market.trades).toBe(STEPS + 1); // the late trade still runs
   });
 });

@@ -228,7 +228,7 @@ describe('Binance spot book sync (U == previous u + 1)', () => {
         at(0, spot({ U: 81, u: 90, E: E0 })), // stale
         at(5, spot({ U: 91, u: 100, E: E0 + 5 })), // u == lastUpdateId: stale on spot
         at(10, spot({ U: 101, u: 110, E: E0 + 10, b: [['99.0', '4']] })), // first: 101 <= 101 <= 110
-        at(20, snap(100)), // spot snapshots have no E: its local time stands in
+        at(20, snap(100)), // spot snapshots have no E: placed by receive time and update id (below)
         at(30, spot({ U: 111, u: 120, E: E0 + 30 })),
         at(40, spot({ U: 121, u: 125, E: E0 + 40 })),
       ],
@@ -236,8 +236,11 @@ describe('Binance spot book sync (U == previous u + 1)', () => {
     );
     expect(r.endError).toBeUndefined();
     expect(bookLines(r)).toEqual([4, 3, 5, 6]);
-    expect(r.books[0]).toMatchObject({ snapshot: true, exchangeUs: us(20), localUs: us(20) });
-    expect(r.books[1]).toMatchObject({ bids: [99, 4], exchangeUs: us(20), localUs: us(20) });
+    // The recorder's clock runs 1 s behind (local - E = -1000 ms on every diff): the snapshot received at
+    // local 20 ms is E0 + 20 ms on the exchange's clock, but its book (update 100) precedes the diff that
+    // continues it (101..110, stamped E0 + 10): it is placed at E0 + 10, untimed (no clock-offset sample).
+    expect(r.books[0]).toMatchObject({ snapshot: true, exchangeUs: (E0 + 10) * 1000, localUs: us(20), seq: 100, untimed: true });
+    expect(r.books[1]).toMatchObject({ bids: [99, 4], exchangeUs: (E0 + 10) * 1000, localUs: us(20), seq: 110 });
     expect(r.decoder.stats.anomalies).toEqual({ stale_diff: { count: 2, first_line: 1 } });
   });
 
@@ -298,13 +301,30 @@ describe('Binance spot book sync (U == previous u + 1)', () => {
     expect(r.decoder.stats.anomalies).toEqual({ stale_diff: { count: 1, first_line: 3 } });
   });
 
-  it('spot bookTicker has no times: the local time stands in, and without one it is counted untimed', () => {
-    const t = JSON.stringify({ stream: 'btcusdt@bookTicker', data: { u: 400900217, s: 'BTCUSDT', b: '25.35', B: '31.21', a: '25.36', A: '40.66' } });
-    const r = run([at(7, t), t, at(8, snap(1)), at(9, spot({ U: 1, u: 3, E: E0 }))], opts);
+  it('spot bookTicker has no times: placed by update id among the diffs and by corrected receive time; unplaceable ones are counted', () => {
+    const t = (u: number): string => JSON.stringify({ stream: 'btcusdt@bookTicker', data: { u, s: 'BTCUSDT', b: '25.35', B: '31.21', a: '25.36', A: '40.66' } });
+    const r = run(
+      [
+        t(5), // 1: no local time, no diff yet: nothing places it
+        at(8, snap(1)), // 2
+        at(-990, spot({ U: 1, u: 3, E: E0 })), // 3: local - E = -1000 ms - 990 ms... the offset so far
+        at(-985, t(4)), // 4: after diff u 3 (E0), receive time on the exchange clock E0 + 5 ms
+        at(-980, spot({ U: 4, u: 9, E: E0 + 20 })), // 5
+        at(-900, t(7)), // 6: contained in diff 4..9 (E0 + 20): no later than it, though received at E0 + 90
+        t(12), // 7: no local time: after the last diff it follows (E0 + 20)
+      ],
+      opts,
+    );
     const tickers = r.out.filter((m): m is TickerMessage => m.kind === 'ticker');
-    expect(tickers).toEqual([{ kind: 'ticker', bidPrice: 25.35, bidQty: 31.21, askPrice: 25.36, askQty: 40.66, exchangeUs: us(7), localUs: us(7), line: 1 }]);
-    expect(r.decoder.stats.anomalies.untimed_ticker).toEqual({ count: 1, first_line: 2 });
-    expect(r.decoder.stats.messages.bookTicker).toBe(2);
+    const offset = us(-990) - E0 * 1000;
+    expect(tickers.map((m) => [m.line, m.exchangeUs, m.seq, m.untimed])).toEqual([
+      [4, us(-985) - offset, 4, true],
+      [6, (E0 + 20) * 1000, 7, true],
+      [7, (E0 + 20) * 1000, 12, true],
+    ]);
+    expect(us(-985) - offset).toBe((E0 + 5) * 1000);
+    expect(r.decoder.stats.anomalies.untimed_ticker).toEqual({ count: 1, first_line: 1 });
+    expect(r.decoder.stats.messages.bookTicker).toBe(4);
   });
 });
 
@@ -318,10 +338,12 @@ describe('Binance lines: anomalies, trades, times', () => {
       at(1, '{"stream":"btcusdt@depth@0ms","data":{"e":"depthUpdate"'), // 4 malformed: bad JSON
       at(2, fut({ U: 1, u: 2, pu: 0, E: E0, s: 'ETHUSDT' })), // 5 other_symbol
       at(3, '{"stream":"btcusdt@kline_1m","data":{"e":"kline","E":1,"s":"BTCUSDT","k":{}}}'), // 6 unknown_message
-      at(4, '{"stream":"btcusdt@depth@0ms","data":{"e":"depthUpdate","E":1,"s":"BTCUSDT","U":1,"u":2,"b":[],"a":[]}}'), // 7 malformed: futures diff without pu
+      // (A futures diff of ours without pu, or with a bad level, is no longer counted: it stops the replay at its
+      // own line, see 'bad values in a diff'. Lines 7 and 10 are malformed trades and tickers instead.)
+      at(4, '{"e":"trade","E":1,"s":"BTCUSDT","t":1,"p":"100","q":"0x1","m":true}'), // 7 malformed: q is not a decimal (parseFloat would say 0)
       'x1723161255030314667 {"e":"trade"}', // 8 malformed: local time not digits
       at(5, '{"e":"trade","E":1,"s":"BTCUSDT","t":1,"p":100,"q":"1","m":true}'), // 9 malformed: p is a number
-      at(6, fut({ U: 1, u: 2, pu: 0, E: E0, b: [['abc', '1']] })), // 10 malformed level
+      at(6, '{"e":"bookTicker","u":1,"s":"BTCUSDT","b":"100","B":"NaN","a":"101","A":"1","E":1}'), // 10 malformed: B is NaN
       at(7, '{"stream":"btcusdt@depth20@100ms","data":{"e":"depthUpdate","E":1,"s":"BTCUSDT","U":1,"u":2,"pu":0,"b":[],"a":[]}}'), // 11 partial_depth
       at(8, '{"code":-1003,"msg":"Too many requests"}'), // 12 api_error
       at(9, '{"hello":1}'), // 13 unknown_message
@@ -355,10 +377,11 @@ describe('Binance lines: anomalies, trades, times', () => {
     const r = run([at(0, trade(false, 'MARKET')), at(1, trade(true, 'MARKET')), at(2, agg), at(3, trade(true))]);
     const trades = r.out as TradeMessage[];
     expect(trades).toEqual([
-      { kind: 'trade', aggressor: 'buy', price: 61800.3, qty: 0.006, exchangeUs: (E0 + 1) * 1000, localUs: us(0), line: 1 },
-      { kind: 'trade', aggressor: 'sell', price: 61800.3, qty: 0.006, exchangeUs: (E0 + 1) * 1000, localUs: us(1), line: 2 },
-      { kind: 'trade', aggressor: 'sell', price: 61800.2, qty: 1.5, exchangeUs: (E0 + 2) * 1000, localUs: us(2), line: 3 },
-      { kind: 'trade', aggressor: 'sell', price: 61800.3, qty: 0.006, exchangeUs: (E0 + 1) * 1000, localUs: us(3), line: 4 },
+      // Stamped with the trade time T (E0 here), not the event time E (E0 + 1); seq is the trade (or aggTrade) id.
+      { kind: 'trade', aggressor: 'buy', price: 61800.3, qty: 0.006, exchangeUs: E0 * 1000, localUs: us(0), line: 1, seq: 7 },
+      { kind: 'trade', aggressor: 'sell', price: 61800.3, qty: 0.006, exchangeUs: E0 * 1000, localUs: us(1), line: 2, seq: 7 },
+      { kind: 'trade', aggressor: 'sell', price: 61800.2, qty: 1.5, exchangeUs: (E0 + 2) * 1000, localUs: us(2), line: 3, seq: 5 },
+      { kind: 'trade', aggressor: 'sell', price: 61800.3, qty: 0.006, exchangeUs: E0 * 1000, localUs: us(3), line: 4, seq: 7 },
     ]);
     expect(r.decoder.stats.messages).toEqual({ trade: 3, aggTrade: 1 });
   });

@@ -55,7 +55,7 @@ const config = (over: Partial<ReplayMarketConfig> = {}): ReplayMarketConfig => (
   durationUs: undefined,
   recordedLatency: undefined,
   recordedBaseUs: 0,
-  quantityUnit: 'base',
+  contractSize: undefined,
   ...over,
 });
 
@@ -117,8 +117,23 @@ describe('ReplayMarket', () => {
     expect(base.log).toContain('1000 trade buy 201 2');
   });
 
-  it('keeps file order, clamps a message stamped before an earlier line and counts it, per stream out-of-order separately', async () => {
+  it('puts lines read out of order within the reorder window in place: (time, trade before book, read order)', async () => {
     const { market, log } = await run(recording(), 100);
+    // line 6 (trade, 2 ms) and line 7 (book, 2 ms) were read after line 5 (3 ms): they run at 2 ms, trade first.
+    const at = (entry: string): number => log.indexOf(entry);
+    expect(at('2000 trade sell 199 1')).toBeGreaterThan(-1);
+    expect(at('2000 trade sell 199 1')).toBeLessThan(at('2000 book 199/201'));
+    expect(at('2000 book 199/201')).toBeLessThan(at('3000 trade sell 199 5'));
+    // The trade at 1 ms runs before the two diffs stamped 1 ms read after it (a trade is in the diff at its time).
+    expect(at('1000 trade buy 201 2')).toBeLessThan(at('1000 book 200/201'));
+    expect(market.stats.out_of_order).toEqual({ book: 0, trade: 1, ticker: 0 });
+    expect(market.stats.time_reordered).toBe(2);
+    expect(market.stats.time_clamped).toEqual({ count: 0, max_us: 0 });
+    expect(market.endUs).toBe(5000);
+  });
+
+  it('with no reorder window, keeps file order and clamps a line stamped before an earlier one, counting it', async () => {
+    const { market, log } = await run(recording(), 100, { reorderWindowUs: 0 });
     // line 6 (2 ms) after line 5 (3 ms): run at 3 ms; line 7 (2 ms) too.
     expect(log).toContain('3000 trade sell 199 1');
     expect(log).toContain('3000 book 199/201');
@@ -127,10 +142,26 @@ describe('ReplayMarket', () => {
     expect(market.endUs).toBe(5000);
   });
 
+  it('a window of 0.5 ms orders what is late by less and clamps what is late by more', async () => {
+    // Line 3 (3 ms) releases line 2 (2 ms); line 4 (1.5 ms) comes 1.5 ms late, beyond the window, and after a
+    // later line already ran: clamped to 2 ms (0.5 ms late). Within the window nothing is clamped.
+    const far = await run([book(1, 0, [100, 1], [100.5, 3], true), trade(2, 2, 'buy', 100.5, 0.1), trade(3, 3, 'buy', 100.5, 0.1), trade(4, 1.5, 'buy', 100.5, 0.1)], 1, {
+      reorderWindowUs: 500,
+    });
+    expect(far.market.stats.time_clamped).toEqual({ count: 1, max_us: 500 });
+    expect(far.log.filter((l) => l.includes('trade')).map((l) => l.split(' ')[0])).toEqual(['2000', '2000', '3000']);
+    const near = await run([book(1, 0, [100, 1], [100.5, 3], true), trade(2, 1, 'buy', 100.5, 0.1), trade(3, 0.8, 'buy', 100.5, 0.1), book(4, 3, [100, 2], [])], 1, {
+      reorderWindowUs: 500,
+    });
+    expect(near.market.stats.time_clamped.count).toBe(0);
+    expect(near.market.stats.time_reordered).toBe(1);
+    expect(near.log.filter((l) => l.includes('trade')).map((l) => l.split(' ')[0])).toEqual(['800', '1000']);
+  });
+
   it('converts prices to ticks and sizes to lots; quote-currency sizes are divided by the price', async () => {
     const { book: b } = await run([book(1, 0, [100, 1], [100.5, 2], true)], 10);
     expect(b.bids.qtyAt(200)).toBe(10);
-    const q = await run([book(1, 0, [100, 50], [100.5, 201], true)], 10, { quantityUnit: 'quote' });
+    const q = await run([book(1, 0, [100, 50], [100.5, 201], true)], 10, { contractSize: 1 });
     expect(q.book.bids.qtyAt(200)).toBeCloseTo(5, 9); // 50 USD / 100 = 0.5 = 5 lots of 0.1
     expect(q.book.asks.qtyAt(201)).toBeCloseTo(20, 9);
   });
@@ -147,8 +178,8 @@ describe('ReplayMarket', () => {
     expect(market.stats.crossed_books).toEqual({ count: 2, first_line: 2 });
   });
 
-  it('with a duration, stops reading at it and closes the source', async () => {
-    const { market, log, src } = await run(recording(), 1, { durationUs: 2000 });
+  it('with a duration, stops reading once a line beyond it and the reorder window is read, and closes the source', async () => {
+    const { market, log, src } = await run(recording(), 1, { durationUs: 2000, reorderWindowUs: 1000 });
     expect(market.endUs).toBe(2000);
     expect(src.closed).toBe(true);
     expect(log.some((l) => l.includes('book 101') || l.startsWith('5000'))).toBe(false);

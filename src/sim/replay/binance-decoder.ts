@@ -2,7 +2,7 @@ import type { Side } from '../../core/types.ts';
 import { InputError } from '../../core/errors.ts';
 import { countAnomaly, countMessage, newDecoderStats, ReplayDataError } from './replay-message.ts';
 import type { BookMessage, DecoderStats, LineDecoder, ReplayMessage } from './replay-message.ts';
-import { plainDecimal } from './plain-decimal.ts';
+import { plainDecimal, strictDecimal } from './plain-decimal.ts';
 
 /**
  * Binance market-data recordings, one message per line: `<local receive time, integer ns> <raw JSON>` (the
@@ -55,7 +55,14 @@ interface PendingSnapshot {
   readonly line: number;
   readonly bids: number[];
   readonly asks: number[];
+  /** No `E`: exchangeUs is the corrected receive time (docs/replay.md, "Time"). */
+  readonly untimed: boolean;
+  /** No symbol on the line: attributed by update id while other symbols' diffs are in the file. */
+  readonly bare: boolean;
 }
+
+/** Recent diffs' update ids and times (a ring), to place untimed bookTickers by update id. */
+const RECENT_DIFFS = 64;
 
 type Json = Record<string, unknown>;
 
@@ -94,12 +101,35 @@ export function parseLevels(raw: unknown): number[] | null {
     const ps: unknown = level[0];
     const qs: unknown = level[1];
     if (typeof ps !== 'string' || typeof qs !== 'string') return null;
-    const p = parseFloat(ps);
-    const q = parseFloat(qs);
+    const p = strictDecimal(ps);
+    const q = strictDecimal(qs);
     if (!(p > 0) || !(q >= 0) || p === Infinity || q === Infinity) return null;
     out.push(p, q);
   }
   return out;
+}
+
+/** Why parseLevels refused `raw` (for the error naming the line); called only once it has. */
+export function levelsProblem(raw: unknown, name: string): string {
+  if (!Array.isArray(raw)) return `${name} is ${raw === undefined ? 'missing' : `not a list of levels: ${JSON.stringify(raw)}`}`;
+  for (let i = 0; i < raw.length; i++) {
+    const level: unknown = raw[i];
+    const at = `${name} level ${i + 1}`;
+    if (!Array.isArray(level) || level.length < 2) return `${at} is not a [price, quantity] pair: ${JSON.stringify(level)}`;
+    for (const [k, what] of [
+      [0, 'price'],
+      [1, 'quantity'],
+    ] as const) {
+      const v: unknown = level[k];
+      if (typeof v !== 'string') return `${at} ${what} ${JSON.stringify(v)} is ${typeof v === 'number' ? 'an unquoted number' : 'not a string'} (Binance sends decimal strings)`;
+      const x = strictDecimal(v);
+      if (x !== x || x === Infinity) {
+        return /^-\d/.test(v) ? `${at} ${what} "${v}" is negative` : `${at} ${what} "${v}" is not a decimal number`;
+      }
+      if (k === 0 && !(x > 0)) return `${at} price "${v}" is not positive`;
+    }
+  }
+  return `${name} is not a list of levels`;
 }
 
 /*
@@ -218,7 +248,7 @@ class LineScanner {
     if (end < 0) return undefined;
     const start = this.i + 1;
     this.i = end + 1;
-    return plainDecimal(this.s, start, end) ?? parseFloat(this.s.slice(start, end));
+    return plainDecimal(this.s, start, end) ?? strictDecimal(this.s.slice(start, end));
   }
 
   /** `[["p","q"],...]` as ScannedLevels; undefined when off or when parseLevels would reject a level. */
@@ -284,6 +314,8 @@ class BinanceDecoder implements LineDecoder {
   private pending: PendingSnapshot | null = null;
   /** The gap that took the book out of sync (cleared by a resync). */
   private gap: { line: number; detail: string } | null = null;
+  /** The last line of our book that could not be read, until a diff continues the chain after it. */
+  private suspect: { line: number; why: string } | null = null;
   private snapshotsAfterGap = 0;
   private snapshots = 0;
   private tooOld = 0;
@@ -291,6 +323,15 @@ class BinanceDecoder implements LineDecoder {
   private diffs = 0;
   /** The E of the last diff read (a snapshot without times takes it). */
   private lastDiffUs: number | undefined = undefined;
+  /** The recorder's clock offset so far: the smallest receive minus exchange time of a timed message. */
+  private offsetUs = Infinity;
+  private readonly recentU = new Float64Array(RECENT_DIFFS);
+  private readonly recentE = new Float64Array(RECENT_DIFFS);
+  private recent = 0;
+  /** Update-id spans [lo, hi] of each symbol's diffs read so far (attributing snapshots without a symbol). */
+  private ownLo = Infinity;
+  private ownHi = -Infinity;
+  private readonly otherSpans = new Map<string, { lo: number; hi: number }>();
   /** The exchange time of the last book message emitted (book times never go backwards). */
   private lastBookUs = -Infinity;
 
@@ -335,7 +376,10 @@ class BinanceDecoder implements LineDecoder {
     if (msg === undefined) {
       try {
         msg = JSON.parse(start === 0 ? text : text.slice(start));
-      } catch {
+      } catch (e) {
+        // A book line of ours that is not JSON (an unquoted NaN or 0x1, a cut line) is counted; if the diff
+        // chain breaks right after it, the gap is reported at this line, its cause (a cut last line stays counted).
+        if (this.looksLikeOwnBookLine(text)) this.suspect = { line, why: `a ${this.symbol} depth line is not valid JSON (${(e as Error).message})` };
         countAnomaly(stats, 'malformed', line);
         return;
       }
@@ -356,9 +400,16 @@ class BinanceDecoder implements LineDecoder {
         countAnomaly(stats, 'partial_depth', line);
         return;
       }
+      if (data.lastUpdateId !== undefined && data.e === undefined && data.bids !== undefined) {
+        // A REST snapshot the recorder wrapped under a stream name: `<symbol>@...` says whose it is.
+        const at = stream.indexOf('@');
+        this.snapshot(data, line, localUs, out, at < 0 ? stream : stream.slice(0, at));
+        return;
+      }
       ev = data;
     } else if (msg.lastUpdateId !== undefined) {
-      this.snapshot(msg, line, localUs, out);
+      const named = typeof msg.symbol === 'string' ? msg.symbol : typeof msg.s === 'string' ? msg.s : undefined;
+      this.snapshot(msg, line, localUs, out, named);
       return;
     } else if (msg.e !== undefined || msg.u !== undefined) {
       ev = msg;
@@ -398,16 +449,25 @@ class BinanceDecoder implements LineDecoder {
     const stats = this.stats;
     if (!this.ownSymbol(ev.s, line)) return;
     const E = ev.E;
+    const T = ev.T;
     const p = ev.p;
     const q = ev.q;
     const m = ev.m;
     const X = ev.X;
-    if (typeof E !== 'number' || typeof p !== 'string' || typeof q !== 'string' || typeof m !== 'boolean' || (X !== undefined && typeof X !== 'string')) {
+    const id = e === 'trade' ? ev.t : ev.a;
+    if (
+      typeof E !== 'number' ||
+      (T !== undefined && typeof T !== 'number') ||
+      typeof p !== 'string' ||
+      typeof q !== 'string' ||
+      typeof m !== 'boolean' ||
+      (X !== undefined && typeof X !== 'string')
+    ) {
       countAnomaly(stats, 'malformed', line);
       return;
     }
-    const price = parseFloat(p);
-    const qty = parseFloat(q);
+    const price = strictDecimal(p);
+    const qty = strictDecimal(q);
     if (!(price > 0) || !(qty > 0) || price === Infinity || qty === Infinity) {
       countAnomaly(stats, 'malformed', line);
       return;
@@ -422,7 +482,10 @@ class BinanceDecoder implements LineDecoder {
     }
     // m: the buyer is the maker, so the seller took liquidity.
     const aggressor: Side = m ? 'sell' : 'buy';
-    out.push({ kind: 'trade', aggressor, price, qty, exchangeUs: E * 1000, localUs, line });
+    // The trade's own time T (the match), not E (when the event was pushed): the time line orders by it.
+    const exchangeUs = (T ?? E) * 1000;
+    this.observeClock(localUs, exchangeUs);
+    out.push({ kind: 'trade', aggressor, price, qty, exchangeUs, localUs, line, seq: typeof id === 'number' ? id : undefined });
   }
 
   private ticker(ev: Json, line: number, localUs: number | undefined, out: ReplayMessage[]): void {
@@ -433,49 +496,111 @@ class BinanceDecoder implements LineDecoder {
     const a = ev.a;
     const A = ev.A;
     const E = ev.E;
-    if (typeof b !== 'string' || typeof B !== 'string' || typeof a !== 'string' || typeof A !== 'string' || (E !== undefined && typeof E !== 'number')) {
+    const u = ev.u;
+    if (
+      typeof b !== 'string' ||
+      typeof B !== 'string' ||
+      typeof a !== 'string' ||
+      typeof A !== 'string' ||
+      (E !== undefined && typeof E !== 'number') ||
+      (u !== undefined && typeof u !== 'number')
+    ) {
       countAnomaly(stats, 'malformed', line);
       return;
     }
-    const bidPrice = parseFloat(b);
-    const bidQty = parseFloat(B);
-    const askPrice = parseFloat(a);
-    const askQty = parseFloat(A);
+    const bidPrice = strictDecimal(b);
+    const bidQty = strictDecimal(B);
+    const askPrice = strictDecimal(a);
+    const askQty = strictDecimal(A);
     if (!(bidPrice >= 0) || !(bidQty >= 0) || !(askPrice >= 0) || !(askQty >= 0) || bidPrice + bidQty + askPrice + askQty === Infinity) {
       countAnomaly(stats, 'malformed', line);
       return;
     }
     countMessage(stats, 'bookTicker');
-    // Spot bookTicker has no exchange time: the local receive time stands in for it.
-    const exchangeUs = E !== undefined ? E * 1000 : localUs;
+    if (E !== undefined) {
+      const exchangeUs = E * 1000;
+      this.observeClock(localUs, exchangeUs);
+      out.push({ kind: 'ticker', bidPrice, bidQty, askPrice, askQty, exchangeUs, localUs, line, seq: u });
+      return;
+    }
+    // Spot bookTicker has no exchange time: placed by its update id among the diffs, and within that by
+    // its receive time on the exchange's clock (docs/replay.md, "Time").
+    const exchangeUs = this.placeUntimed(u, localUs);
     if (exchangeUs === undefined) {
       countAnomaly(stats, 'untimed_ticker', line);
       return;
     }
-    out.push({ kind: 'ticker', bidPrice, bidQty, askPrice, askQty, exchangeUs, localUs, line });
+    out.push({ kind: 'ticker', bidPrice, bidQty, askPrice, askQty, exchangeUs, localUs, line, seq: u, untimed: true });
+  }
+
+  /** A timed message of ours: its receive minus exchange time bounds the recorder's clock offset. */
+  private observeClock(localUs: number | undefined, exchangeUs: number): void {
+    if (localUs !== undefined && localUs - exchangeUs < this.offsetUs) this.offsetUs = localUs - exchangeUs;
+  }
+
+  /** A receive time on the exchange's clock (the offset so far removed); undefined without either. */
+  private corrected(localUs: number | undefined): number | undefined {
+    return localUs === undefined || this.offsetUs === Infinity ? undefined : localUs - this.offsetUs;
+  }
+
+  /**
+   * The exchange time of an untimed message with update id `u`: after the last diff it follows (u above
+   * that diff's u), not after the first diff that contains it, and in between at its corrected receive time.
+   * Undefined when nothing places it (no diff and no clock offset yet).
+   */
+  private placeUntimed(u: number | undefined, localUs: number | undefined): number | undefined {
+    let lo = -Infinity;
+    let hi = Infinity;
+    if (u !== undefined) {
+      const n = Math.min(this.recent, RECENT_DIFFS);
+      for (let k = 1; k <= n; k++) {
+        const j = (this.recent - k) % RECENT_DIFFS;
+        if (this.recentU[j]! < u) {
+          lo = this.recentE[j]!;
+          break;
+        }
+        hi = this.recentE[j]!;
+      }
+    }
+    const t = this.corrected(localUs) ?? (lo > -Infinity ? lo : hi < Infinity ? hi : undefined);
+    if (t === undefined) return undefined;
+    return Math.min(Math.max(t, lo), hi);
+  }
+
+  /** A line that is not JSON but names a depth update, or a snapshot, of our symbol (or of no symbol). */
+  private looksLikeOwnBookLine(text: string): boolean {
+    if (text.includes('"lastUpdateId"')) return !/"(s|symbol)":"/.test(text) || text.toUpperCase().includes(`"${this.symbol}"`);
+    const upper = text.toUpperCase();
+    return (text.includes('"depthUpdate"') && upper.includes(`"S":"${this.symbol}"`)) || upper.includes(`"${this.symbol}@DEPTH`);
   }
 
   private depth(ev: Json, line: number, localUs: number | undefined, out: ReplayMessage[]): void {
     const stats = this.stats;
-    if (!this.ownSymbol(ev.s, line)) return;
+    const s = ev.s;
     const E = ev.E;
     const U = ev.U;
     const u = ev.u;
+    if (typeof s === 'string' && s !== this.symbol && typeof U === 'number' && typeof u === 'number') this.otherSpan(s, U, u);
+    if (!this.ownSymbol(s, line)) return;
     const pu = this.futures ? ev.pu : 0;
+    // A diff of ours that cannot be applied breaks the update-id chain: reported at its own line.
     if (typeof E !== 'number' || typeof U !== 'number' || typeof u !== 'number' || typeof pu !== 'number' || U > u) {
-      countAnomaly(stats, 'malformed', line);
-      return;
+      const bad = typeof E !== 'number' ? ['E', E] : typeof U !== 'number' ? ['U', U] : typeof u !== 'number' ? ['u', u] : typeof pu !== 'number' ? ['pu', pu] : undefined;
+      throw new ReplayDataError(line, bad ? `depth diff: ${bad[0]} is ${bad[1] === undefined ? 'missing' : `not a number: ${JSON.stringify(bad[1])}`}` : `depth diff: U ${U} > u ${u}`);
     }
     const bids = parseLevels(ev.b);
     const asks = bids && parseLevels(ev.a);
-    if (!bids || !asks) {
-      countAnomaly(stats, 'malformed', line);
-      return;
-    }
+    if (!bids || !asks) throw new ReplayDataError(line, `depth diff: ${levelsProblem(bids ? ev.a : ev.b, bids ? 'a (asks)' : 'b (bids)')}`);
     countMessage(stats, 'depth');
     if (this.diffs++ === 0) this.firstDiffLine = line;
     const exchangeUs = E * 1000;
     this.lastDiffUs = exchangeUs;
+    this.observeClock(localUs, exchangeUs);
+    const j = this.recent++ % RECENT_DIFFS;
+    this.recentU[j] = u;
+    this.recentE[j] = exchangeUs;
+    if (U < this.ownLo) this.ownLo = U;
+    if (u > this.ownHi) this.ownHi = u;
 
     if (this.synced) {
       const prevU = this.prevU;
@@ -486,7 +611,8 @@ class BinanceDecoder implements LineDecoder {
       }
       if (this.futures ? pu === prevU : U <= prevU + 1) {
         this.prevU = u;
-        this.emitDiff(exchangeUs, localUs, line, bids, asks, out);
+        this.suspect = null;
+        this.emitDiff(exchangeUs, localUs, line, bids, asks, u, out);
         return;
       }
       this.outOfSync(U, pu, line);
@@ -499,12 +625,11 @@ class BinanceDecoder implements LineDecoder {
     countAnomaly(this.stats, 'sequence_gap', line);
     this.synced = false;
     this.snapshotsAfterGap = 0;
-    this.gap = {
-      line,
-      detail: this.futures
-        ? `sequence gap: pu ${pu} != previous u ${this.prevU}`
-        : `sequence gap: U ${U} != previous u + 1 (${this.prevU + 1})`,
-    };
+    const gap = this.futures ? `sequence gap: pu ${pu} != previous u ${this.prevU}` : `sequence gap: U ${U} != previous u + 1 (${this.prevU + 1})`;
+    const cause = this.suspect;
+    this.suspect = null;
+    // The line that could not be read is where the chain broke: the error names it, not the next diff.
+    this.gap = cause ? { line: cause.line, detail: `${cause.why}; the diff chain breaks there (line ${line}: ${gap})` } : { line, detail: gap };
   }
 
   private bufferDiff(d: Diff): void {
@@ -519,20 +644,76 @@ class BinanceDecoder implements LineDecoder {
     this.buffer.push(d);
   }
 
-  private snapshot(msg: Json, line: number, localUs: number | undefined, out: ReplayMessage[]): void {
+  private otherSpan(s: string, U: number, u: number): void {
+    const key = s.toUpperCase();
+    if (key === this.symbol) return;
+    const span = this.otherSpans.get(key);
+    if (!span) this.otherSpans.set(key, { lo: U, hi: u });
+    else {
+      if (U < span.lo) span.lo = U;
+      if (u > span.hi) span.hi = u;
+    }
+  }
+
+  /**
+   * Whose is a snapshot without a symbol, with other symbols' diffs in the file? The one whose diffs'
+   * update ids [first U, last u] so far lie nearest its lastUpdateId, by a factor of 2 over any other
+   * (update ids count each symbol's own book, so a snapshot sits inside or just past its symbol's span).
+   * `unknown`: none of ours read yet and it is in no other symbol's span; `ambiguous`: no clear nearest.
+   */
+  private attribute(L: number): { who: 'ours' | 'other' | 'unknown' | 'ambiguous'; detail: string } {
+    const dist = (lo: number, hi: number): number => (L < lo ? lo - L : L > hi ? L - hi : 0);
+    let other = Infinity;
+    let otherName = '';
+    const spans: string[] = [];
+    for (const [name, sp] of this.otherSpans) {
+      const d = dist(sp.lo, sp.hi);
+      spans.push(`${name} ${sp.lo}..${sp.hi}`);
+      if (d < other) {
+        other = d;
+        otherName = name;
+      }
+    }
+    if (this.ownHi > -Infinity) spans.unshift(`${this.symbol} ${this.ownLo}..${this.ownHi}`);
+    const detail = `lastUpdateId ${L} against the update ids of the diffs read so far: ${spans.join(', ')}`;
+    if (this.ownHi === -Infinity) return { who: other === 0 ? 'other' : 'unknown', detail: `${detail} (nearest ${otherName})` };
+    const own = dist(this.ownLo, this.ownHi);
+    if (own * 2 < other) return { who: 'ours', detail };
+    if (other * 2 < own) return { who: 'other', detail };
+    return { who: 'ambiguous', detail };
+  }
+
+  private ambiguousSnapshot(line: number, detail: string): ReplayDataError {
+    return new ReplayDataError(
+      line,
+      `cannot tell which symbol this REST snapshot belongs to (it names none, and the file has several symbols' diffs): ${detail}; ` +
+        'record snapshots with their symbol (a {"stream":"<symbol>@depth",...} wrapper or a "symbol" field), or one symbol per file',
+    );
+  }
+
+  private snapshot(msg: Json, line: number, localUs: number | undefined, out: ReplayMessage[], named?: string): void {
     const stats = this.stats;
+    if (named !== undefined && named.toUpperCase() !== this.symbol) {
+      countAnomaly(stats, 'other_symbol', line);
+      return;
+    }
     const lastUpdateId = msg.lastUpdateId;
     const E = msg.E;
-    if (typeof lastUpdateId !== 'number' || (E !== undefined && typeof E !== 'number')) {
-      countAnomaly(stats, 'malformed', line);
-      return;
+    // The book starts from a snapshot: one that cannot be read is reported at its own line.
+    if (typeof lastUpdateId !== 'number') throw new ReplayDataError(line, `depth snapshot: lastUpdateId is not a number: ${JSON.stringify(lastUpdateId)}`);
+    if (E !== undefined && typeof E !== 'number') throw new ReplayDataError(line, `depth snapshot: E is not a number: ${JSON.stringify(E)}`);
+    const bare = named === undefined;
+    if (bare && this.otherSpans.size > 0) {
+      const a = this.attribute(lastUpdateId);
+      if (a.who === 'other') {
+        countAnomaly(stats, 'other_symbol', line);
+        return;
+      }
+      if (a.who === 'ambiguous') throw this.ambiguousSnapshot(line, a.detail);
     }
     const bids = parseLevels(msg.bids);
     const asks = bids && parseLevels(msg.asks);
-    if (!bids || !asks) {
-      countAnomaly(stats, 'malformed', line);
-      return;
-    }
+    if (!bids || !asks) throw new ReplayDataError(line, `depth snapshot: ${levelsProblem(bids ? msg.asks : msg.bids, bids ? 'asks' : 'bids')}`);
     countMessage(stats, 'snapshot');
     this.snapshots++;
     if (this.synced) {
@@ -542,8 +723,10 @@ class BinanceDecoder implements LineDecoder {
     }
     if (this.pending) countAnomaly(stats, 'snapshot_unused', this.pending.line);
     if (this.gap) this.snapshotsAfterGap++;
-    const exchangeUs = E !== undefined ? E * 1000 : (localUs ?? this.lastDiffUs);
-    this.pending = { lastUpdateId, exchangeUs, localUs, line, bids, asks };
+    // Spot snapshots have no E: the receive time on the exchange's clock (placed against the diffs at sync).
+    const untimed = E === undefined;
+    const exchangeUs = !untimed ? E * 1000 : (this.corrected(localUs) ?? this.lastDiffUs);
+    this.pending = { lastUpdateId, exchangeUs, localUs, line, bids, asks, untimed, bare };
     this.trySync(out);
   }
 
@@ -552,12 +735,24 @@ class BinanceDecoder implements LineDecoder {
     const snap = this.pending!;
     const stats = this.stats;
     const L = snap.lastUpdateId;
+    if (snap.bare && this.otherSpans.size > 0) {
+      // Read before any diff told whose it could be: decided now, with the diffs read since.
+      const a = this.attribute(L);
+      if (a.who === 'other') {
+        countAnomaly(stats, 'other_symbol', snap.line);
+        this.pending = null;
+        return;
+      }
+      if (a.who === 'ambiguous') throw this.ambiguousSnapshot(snap.line, a.detail);
+    }
     const buf = this.buffer;
     let i = this.head;
     // Futures drop u < lastUpdateId; spot drops u <= lastUpdateId (its first diff must contain lastUpdateId + 1).
     const firstId = this.futures ? L : L + 1;
+    let staleUs = -Infinity;
     while (i < buf.length && buf[i]!.u < firstId) {
       countAnomaly(stats, 'stale_diff', buf[i]!.line);
+      staleUs = buf[i]!.exchangeUs;
       i++;
     }
     if (i === buf.length) {
@@ -582,8 +777,10 @@ class BinanceDecoder implements LineDecoder {
       countAnomaly(stats, 'resync', snap.line);
       this.gap = null;
     }
-    const snapUs = snap.exchangeUs ?? first.exchangeUs;
-    this.emitBook(true, snapUs, snap.localUs, snap.line, snap.bids, snap.asks, out);
+    // An untimed snapshot (its book is as of update L) lies after the diffs it covers and no later than the
+    // first diff that continues it.
+    const snapUs = snap.untimed ? Math.min(Math.max(snap.exchangeUs ?? first.exchangeUs, staleUs), first.exchangeUs) : (snap.exchangeUs ?? first.exchangeUs);
+    this.emitBook(true, snapUs, snap.localUs, snap.line, snap.bids, snap.asks, L, out, snap.untimed);
     this.prevU = first.u;
     this.emitBuffered(first, snap, snapUs, out);
     for (i++; i < buf.length; i++) {
@@ -607,22 +804,34 @@ class BinanceDecoder implements LineDecoder {
 
   /** A diff applied at sync: read before the snapshot, it takes the snapshot's times (the book starts there). */
   private emitBuffered(d: Diff, snap: PendingSnapshot, snapUs: number, out: ReplayMessage[]): void {
-    if (d.line < snap.line) this.emitBook(false, snapUs, snap.localUs, d.line, d.bids, d.asks, out);
-    else this.emitDiff(d.exchangeUs, d.localUs, d.line, d.bids, d.asks, out);
+    if (d.line < snap.line) this.emitBook(false, snapUs, snap.localUs, d.line, d.bids, d.asks, d.u, out, snap.untimed);
+    else this.emitDiff(d.exchangeUs, d.localUs, d.line, d.bids, d.asks, d.u, out);
   }
 
-  private emitDiff(exchangeUs: number, localUs: number | undefined, line: number, bids: number[], asks: number[], out: ReplayMessage[]): void {
+  private emitDiff(exchangeUs: number, localUs: number | undefined, line: number, bids: number[], asks: number[], seq: number, out: ReplayMessage[]): void {
     if (exchangeUs < this.lastBookUs) {
       // E older than the book it applies to (a snapshot stamped later than the stream): held at the book's time.
       countAnomaly(this.stats, 'book_time_clamped', line);
       exchangeUs = this.lastBookUs;
     }
-    this.emitBook(false, exchangeUs, localUs, line, bids, asks, out);
+    this.emitBook(false, exchangeUs, localUs, line, bids, asks, seq, out, false);
   }
 
-  private emitBook(snapshot: boolean, exchangeUs: number, localUs: number | undefined, line: number, bids: number[], asks: number[], out: ReplayMessage[]): void {
+  private emitBook(
+    snapshot: boolean,
+    exchangeUs: number,
+    localUs: number | undefined,
+    line: number,
+    bids: number[],
+    asks: number[],
+    seq: number,
+    out: ReplayMessage[],
+    untimed: boolean,
+  ): void {
     if (exchangeUs > this.lastBookUs) this.lastBookUs = exchangeUs;
-    const m: BookMessage = { kind: 'book', snapshot, bids, asks, exchangeUs, localUs, line };
+    const m: BookMessage = untimed
+      ? { kind: 'book', snapshot, bids, asks, exchangeUs, localUs, line, seq, untimed }
+      : { kind: 'book', snapshot, bids, asks, exchangeUs, localUs, line, seq };
     out.push(m);
   }
 
@@ -635,6 +844,7 @@ class BinanceDecoder implements LineDecoder {
           : `no later snapshot resynced the book (${this.snapshotsAfterGap} after it, none bridged by the diffs)`;
       throw new ReplayDataError(this.gap.line, `${this.gap.detail}; ${after}`);
     }
+    if (this.suspect) throw new ReplayDataError(this.suspect.line, `${this.suspect.why}; the book never synced`);
     const line = this.firstDiffLine || 1;
     let why: string;
     if (this.diffs === 0) why = `the file has no ${this.symbol} depth diffs`;

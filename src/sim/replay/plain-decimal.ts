@@ -23,3 +23,13 @@ export function plainDecimal(s: string, start: number, end: number): number | un
   if (digits === 0 || digits > 15) return undefined;
   return dot < 0 ? m : m / POW10[end - dot - 1]!;
 }
+
+const DECIMAL = /^(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+
+/**
+ * A non-negative decimal string as a number, NaN for anything else. parseFloat reads a prefix ("0x1" is 0,
+ * "1.2.3" is 1.2, "12abc" is 12): a recorded value must be a number as a whole, or it is not one.
+ */
+export function strictDecimal(s: string): number {
+  return plainDecimal(s, 0, s.length) ?? (DECIMAL.test(s) ? Number(s) : NaN);
+}

@@ -20,6 +20,18 @@ interface Timed {
   readonly localUs: number | undefined;
   /** 1-based line of the file the message came from (for errors and reports). */
   readonly line: number;
+  /**
+   * The venue's update id where it has one (Binance: a diff's `u`, a snapshot's `lastUpdateId`, a
+   * bookTicker's `u`, a trade's id): the time line's last tie-break, and how the ticker overlay tells a
+   * bookTicker newer than the book. Undefined when the format has none.
+   */
+  readonly seq?: number;
+  /**
+   * True when the message carries no exchange time of its own (spot bookTicker, a REST snapshot without
+   * `E`): `exchangeUs` is then the decoder's placement (docs/replay.md, "Time"), and the message is left
+   * out of the recorder clock-offset estimate (its receive minus exchange time says nothing about it).
+   */
+  readonly untimed?: boolean;
   /** Which file (index into the replay's paths) when several files are merged: set by the merge, else undefined. */
   file?: number;
 }
@@ -41,7 +53,7 @@ export interface TradeMessage extends Timed {
   readonly qty: number;
 }
 
-/** The venue's own best bid/offer stream (Binance bookTicker): used to check the rebuilt book. */
+/** The venue's own best bid/offer stream (Binance bookTicker): overlaid on the book while it is newer (ticker-overlay.ts). */
 export interface TickerMessage extends Timed {
   readonly kind: 'ticker';
   readonly bidPrice: number;

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { expectationsSchema } from '../expectations.ts';
 import { durationSchema, positiveDurationSchema } from './duration.ts';
 import { latencyConfigSchema } from './latency-schema.ts';
+import { defaultContractSize, defaultQuantityUnit } from '../replay/contract-size.ts';
 import { FORMATS_WITH_LOCAL_TIME, REPLAY_FORMATS } from '../replay/replay-formats.ts';
 
 const nonNegative = z.number().nonnegative();
@@ -50,14 +51,35 @@ const replayMarketSchema = z
     feed_latency: z.enum(['recorded', 'model']).default('recorded'),
     /** Added to each recorded latency: the one-way delay that removing the recorder's clock offset hides. */
     recorded_base: durationSchema.prefault('0ms'),
-    /** `quote`: recorded sizes are in the quote currency (inverse contracts such as Bybit BTCUSD), converted at each price. */
-    quantity_unit: z.enum(['base', 'quote']).default('base'),
+    /**
+     * `base`: sizes in the base asset. `contracts`: inverse contracts of `contract_size` quote units each
+     * (venue defaults: Binance COIN-M 100 USD for BTCUSD, 10 USD otherwise; Bybit inverse 1 USD), converted
+     * at each price. `quote`: sizes in the quote currency (contracts of 1). Default: `contracts` for
+     * binance_coinm (its sizes are always contracts), `base` otherwise.
+     */
+    quantity_unit: z.enum(['base', 'quote', 'contracts']).optional(),
+    /** Quote currency per contract with `quantity_unit: contracts`; defaults by venue (see contract-size.ts). */
+    contract_size: positive.optional(),
+    /** Lines read out of order by less than this much exchange time are put in order (docs/replay.md, "Time"). */
+    reorder_window: durationSchema.prefault('250ms'),
+    /** The bot's feed sees the bookTicker overlay too (a bot subscribed to bookTicker); false: depth only. */
+    ticker_to_bot: z.boolean().default(true),
     /** Replay only this much of the recording, from its first message. */
     duration: positiveDurationSchema.optional(),
   })
   .superRefine((m, ctx) => {
     if (m.path.length > 1 && m.format !== 'tardis') {
       ctx.addIssue({ code: 'custom', path: ['path'], message: `several files are for tardis (a book file and a trades file); ${m.format} takes one` });
+    }
+    const unit = m.quantity_unit ?? defaultQuantityUnit(m.format);
+    if (m.format === 'binance_coinm' && unit === 'base') {
+      ctx.addIssue({ code: 'custom', path: ['quantity_unit'], message: 'binance_coinm sizes are contracts (100 USD for BTCUSD, 10 USD for the others): use quantity_unit: contracts' });
+    }
+    if (m.contract_size !== undefined && unit !== 'contracts') {
+      ctx.addIssue({ code: 'custom', path: ['contract_size'], message: `contract_size is for quantity_unit: contracts (here ${unit})` });
+    }
+    if (unit === 'contracts' && m.contract_size === undefined && defaultContractSize(m.format, m.symbol) === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['contract_size'], message: `${m.format} has no default contract size: give contract_size (quote currency per contract)` });
     }
     if (m.feed_latency === 'recorded' && !FORMATS_WITH_LOCAL_TIME.includes(m.format)) {
       ctx.addIssue({
