@@ -1,6 +1,6 @@
 // The package as a user gets it (DESIGN.md, "Package"): `npm pack`, then `npm install <tarball>` into an
 // empty folder, and there the bin, the README's import example and the published types. One install
-// for the whole file: about 10-15 s with a warm npm cache (npm ci leaves one), longer on a cold one.
+// for the whole file: 10-20 s with a warm npm cache (npm ci leaves one), longer on a cold one.
 import { execFile } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
