@@ -23,7 +23,7 @@ const forbiddenModules = ['timers', 'node:timers', 'timers/promises', 'node:time
 }));
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'out/**', 'bench/results/**', 'coverage/**', 'tmp/**'] },
+  { ignores: ['node_modules/**', 'dist/**', 'out/**', 'bench/results/**', 'coverage/**', 'tmp/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -53,7 +53,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['bin/**/*.js', 'eslint.config.js'],
+    files: ['bin/**/*.js', 'scripts/**/*.js', 'eslint.config.js'],
     languageOptions: { globals: { process: 'readonly', console: 'readonly' } },
   },
 );

@@ -4,6 +4,8 @@ import { runValidateCommand } from './validate-command.ts';
 import { runSoakCommand } from './soak-command.ts';
 import { runAuditCommand } from './audit-command.ts';
 import { UsageError, reportError } from './errors.ts';
+import { scenarioJsonSchemaText } from '../sim/scenario/json-schema.ts';
+import { MMSIM_VERSION } from '../sim/soak/soak-manifest.ts';
 
 /** Parses the command line and runs one command; returns the exit code (0 ok, 1 run failed a check, 2 bad input). */
 export async function main(argv: readonly string[]): Promise<number> {
@@ -99,11 +101,19 @@ export async function main(argv: readonly string[]): Promise<number> {
         exitCode = await runAuditCommand({ dir: args.dir, allowGaps: args.allowGaps });
       },
     )
+    .command(
+      'schema',
+      "Print the scenario JSON Schema (the committed scenario.schema.json), for an editor's completion and checks",
+      (y) => y.example('$0 schema > scenario.schema.json', 'What npm run schema:update does'),
+      () => {
+        process.stdout.write(scenarioJsonSchemaText());
+      },
+    )
     .demandCommand(1, 'Name a command: mmsim sim <scenario.yaml>')
     .strict()
     .help()
     .alias('h', 'help')
-    .version(false)
+    .version(MMSIM_VERSION)
     .wrap(Math.min(110, process.stdout.columns || 110))
     .exitProcess(false)
     .fail((msg, err) => {
