@@ -3,7 +3,7 @@ import type { ExchangeGateway, GatewayListener } from './exchange-gateway.ts';
 import type { BotMetrics, LatencyOp } from './bot-metrics.ts';
 import { OrderStats } from './order-stats.ts';
 import { PnlTracker } from './pnl-tracker.ts';
-import type { PnlConfig } from './pnl-tracker.ts';
+import type { MidAt, PnlConfig } from './pnl-tracker.ts';
 import { MidHistory } from './mid-history.ts';
 import { computeQuotes } from './quote-policy.ts';
 import type { QuoteParams } from './quote-policy.ts';
@@ -121,14 +121,17 @@ export class ExecutionLoop implements GatewayListener {
     private readonly instrument: Instrument,
     private readonly config: StrategyConfig,
     pnlConfig: PnlConfig,
+    /** The venue's mids for P&L (a simulator's market view); without it, the mids this bot received. */
+    venueMidAt?: MidAt,
   ) {
     const longest = Math.max(...pnlConfig.horizonsUs);
     // Keep enough history to look back past the longest horizon plus any plausible network delay.
     this.mids = new MidHistory(longest + 60_000_000);
-    this.pnl = new PnlTracker(clock, pnlConfig, new Map([[instrument.symbol, instrument]]), (_symbol, t, inclusive) => {
+    const ownMidAt: MidAt = (_symbol, t, inclusive) => {
       const mid = this.mids.at(t, inclusive);
       return Number.isNaN(mid) ? this.mid() : mid;
-    });
+    };
+    this.pnl = new PnlTracker(clock, pnlConfig, new Map([[instrument.symbol, instrument]]), venueMidAt ?? ownMidAt);
     risk.onFreezeChange((frozen) => {
       metrics.setFrozen(frozen);
       if (frozen) this.cancelAll();

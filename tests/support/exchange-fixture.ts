@@ -8,7 +8,7 @@ import { riskAverseQueue } from '../../src/sim/queue-model.ts';
 import type { QueueModel } from '../../src/sim/queue-model.ts';
 import { RandomStream } from '../../src/sim/rng.ts';
 import { SimExchange } from '../../src/sim/sim-exchange.ts';
-import type { SimExchangeConfig } from '../../src/sim/sim-exchange.ts';
+import type { FillRecord, SimExchangeConfig } from '../../src/sim/sim-exchange.ts';
 import { VirtualClock } from '../../src/sim/virtual-clock.ts';
 
 export const BASE_CONFIG: SimExchangeConfig = {
@@ -44,6 +44,11 @@ export function exchangeFixture(options: FixtureOptions = {}) {
   book.asks.set(102, 5);
   const seed = options.seed ?? 't';
   const ms = options.latencyMs ?? 0;
+  /** Every market trade the exchange saw, by its number (index + 1), and every own fill with its cause. */
+  const trades: { seq: number; aggressor: Side; priceTicks: number; qtyLots: number }[] = [];
+  const fillRecords: FillRecord[] = [];
+  /** The book's levels after each book change, by its number (index + 1). */
+  const bookAt: { bids: Map<number, number>; asks: Map<number, number> }[] = [];
   const ex = new SimExchange({
     clock,
     instrument: { symbol: 'T', tickSize: 1, lotSize: 1 },
@@ -54,6 +59,11 @@ export function exchangeFixture(options: FixtureOptions = {}) {
     digest: new EventDigest(),
     faults: new FaultSchedule(options.faults ?? []),
     faultRng: new RandomStream(seed, 'faults'),
+    observer: {
+      onTrade: (seq, aggressor, priceTicks, qtyLots) => trades.push({ seq, aggressor, priceTicks, qtyLots }),
+      onFill: (f) => fillRecords.push(f),
+      onView: () => bookAt.push({ bids: book.bids.copyLevels(), asks: book.asks.copyLevels() }),
+    },
   });
   const events: ExecutionEvent[] = [];
   const md: MarketEvent[] = [];
@@ -89,7 +99,7 @@ export function exchangeFixture(options: FixtureOptions = {}) {
     clock.runAll();
   };
   const fills = () => events.filter((e): e is Extract<ExecutionEvent, { type: 'fill' }> => e.type === 'fill');
-  return { clock, book, ex, events, md, answers, place, cancel, trade, level, fills };
+  return { clock, book, ex, events, md, answers, place, cancel, trade, level, fills, trades, fillRecords, bookAt };
 }
 
 function uniformChannel(ms: number, seed: string): Channel {
