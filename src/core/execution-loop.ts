@@ -80,6 +80,11 @@ interface ReconRound {
   openOrdersSeq?: number;
   openOrders?: { data: unknown };
   positions?: { data: unknown };
+  /**
+   * The bot's position when the positions answer arrived: the fills heard after it were sent after it
+   * (ordered response path), so they are news on top of the answer, not a divergence.
+   */
+  positionsBotLots?: number;
 }
 
 /**
@@ -186,7 +191,10 @@ export class ExecutionLoop implements GatewayListener {
       round.openOrders = { data: result.data };
       round.openOrdersSeq = ++this.recvSeq;
     }
-    else round.positions = { data: result.data };
+    else {
+      round.positions = { data: result.data };
+      round.positionsBotLots = this.risk.positionLots(this.instrument.symbol);
+    }
     if (round.openOrders && round.positions) this.finishRecon(round, round.openOrders.data, round.positions.data);
   }
 
@@ -483,7 +491,8 @@ export class ExecutionLoop implements GatewayListener {
       status: o.status,
       sentAfterQuery: !this.judgeable(o, round),
     }));
-    const plan = reconcile({ symbol, orders: views, positionLots: this.risk.positionLots(symbol), openOrders, positions });
+    const positionLots = round.positionsBotLots ?? this.risk.positionLots(symbol);
+    const plan = reconcile({ symbol, orders: views, positionLots, openOrders, positions });
     this.applyRecon(plan, round, openOrders);
     this.requote();
   }
@@ -560,8 +569,10 @@ export class ExecutionLoop implements GatewayListener {
     }
     if (plan.positionLots !== undefined) {
       const symbol = this.instrument.symbol;
-      this.session.positionAdjustLots += plan.positionLots - this.risk.positionLots(symbol);
-      this.risk.setPosition(symbol, plan.positionLots);
+      const now = this.risk.positionLots(symbol);
+      const adjust = plan.positionLots - (round.positionsBotLots ?? now);
+      this.session.positionAdjustLots += adjust;
+      this.risk.setPosition(symbol, now + adjust);
       this.metrics.setPositionNotional(symbol, this.risk.positionNotionalUsd(symbol));
     }
   }
