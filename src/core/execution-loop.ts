@@ -3,7 +3,7 @@ import type { ExchangeGateway, GatewayListener } from './exchange-gateway.ts';
 import type { BotMetrics, LatencyOp } from './bot-metrics.ts';
 import { OrderStats } from './order-stats.ts';
 import { PnlTracker } from './pnl-tracker.ts';
-import type { PnlConfig } from './pnl-tracker.ts';
+import type { MidAt, PnlConfig } from './pnl-tracker.ts';
 import { MidHistory } from './mid-history.ts';
 import { computeQuotes } from './quote-policy.ts';
 import type { QuoteParams } from './quote-policy.ts';
@@ -52,6 +52,13 @@ export interface LoopObserver {
   onRiskBlock?(order: { side: Side; priceTicks: number; qtyLots: number; reason: RiskRejectReason }, now: Micros): void;
 }
 
+/** Optional wiring from whoever runs the loop: neither changes what the bot does. */
+export interface LoopHooks {
+  readonly observer?: LoopObserver;
+  /** The venue's mids for P&L (a simulator's market view); without it, the mids this bot received. */
+  readonly venueMidAt?: MidAt;
+}
+
 type OrderStatus = 'pending_new' | 'open' | 'pending_cancel';
 
 interface LiveOrder {
@@ -86,6 +93,11 @@ interface ReconRound {
   openOrdersSeq?: number;
   openOrders?: { data: unknown };
   positions?: { data: unknown };
+  /**
+   * The bot's position when the positions answer arrived: the fills heard after it were sent after it
+   * (ordered response path), so they are news on top of the answer, not a divergence.
+   */
+  positionsBotLots?: number;
 }
 
 /**
@@ -99,6 +111,7 @@ export class ExecutionLoop implements GatewayListener {
   readonly session = new SessionStats();
   readonly pnl: PnlTracker;
   private readonly orders = new Map<string, LiveOrder>();
+  private readonly observer: LoopObserver | undefined;
   /** Orders that filled completely while our cancel was in flight: the cancel's answer is still due. */
   private readonly awaitingCancelReply = new Map<string, LiveOrder>();
   private book: BookTop | undefined;
@@ -127,15 +140,17 @@ export class ExecutionLoop implements GatewayListener {
     private readonly instrument: Instrument,
     private readonly config: StrategyConfig,
     pnlConfig: PnlConfig,
-    private readonly observer?: LoopObserver,
+    hooks: LoopHooks = {},
   ) {
     const longest = Math.max(...pnlConfig.horizonsUs);
     // Keep enough history to look back past the longest horizon plus any plausible network delay.
     this.mids = new MidHistory(longest + 60_000_000);
-    this.pnl = new PnlTracker(clock, pnlConfig, new Map([[instrument.symbol, instrument]]), (_symbol, t, inclusive) => {
+    const ownMidAt: MidAt = (_symbol, t, inclusive) => {
       const mid = this.mids.at(t, inclusive);
       return Number.isNaN(mid) ? this.mid() : mid;
-    });
+    };
+    this.observer = hooks.observer;
+    this.pnl = new PnlTracker(clock, pnlConfig, new Map([[instrument.symbol, instrument]]), hooks.venueMidAt ?? ownMidAt);
     risk.onFreezeChange((frozen) => {
       metrics.setFrozen(frozen);
       if (frozen) this.cancelAll();
@@ -190,7 +205,10 @@ export class ExecutionLoop implements GatewayListener {
       round.openOrders = { data: result.data };
       round.openOrdersSeq = ++this.recvSeq;
     }
-    else round.positions = { data: result.data };
+    else {
+      round.positions = { data: result.data };
+      round.positionsBotLots = this.risk.positionLots(this.instrument.symbol);
+    }
     if (round.openOrders && round.positions) this.finishRecon(round, round.openOrders.data, round.positions.data);
   }
 
@@ -488,7 +506,8 @@ export class ExecutionLoop implements GatewayListener {
       status: o.status,
       sentAfterQuery: !this.judgeable(o, round),
     }));
-    const plan = reconcile({ symbol, orders: views, positionLots: this.risk.positionLots(symbol), openOrders, positions });
+    const positionLots = round.positionsBotLots ?? this.risk.positionLots(symbol);
+    const plan = reconcile({ symbol, orders: views, positionLots, openOrders, positions });
     this.applyRecon(plan, round, openOrders);
     this.requote();
   }
@@ -565,8 +584,10 @@ export class ExecutionLoop implements GatewayListener {
     }
     if (plan.positionLots !== undefined) {
       const symbol = this.instrument.symbol;
-      this.session.positionAdjustLots += plan.positionLots - this.risk.positionLots(symbol);
-      this.risk.setPosition(symbol, plan.positionLots);
+      const now = this.risk.positionLots(symbol);
+      const adjust = plan.positionLots - (round.positionsBotLots ?? now);
+      this.session.positionAdjustLots += adjust;
+      this.risk.setPosition(symbol, now + adjust);
       this.metrics.setPositionNotional(symbol, this.risk.positionNotionalUsd(symbol));
     }
   }

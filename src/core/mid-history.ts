@@ -1,9 +1,10 @@
 import type { Micros } from './clock.ts';
 
 /**
- * The mids the bot has seen, stamped with the exchange's time, kept for a bounded window. P&L asks
- * "what was the mid just before this fill" and "what was it h later" in the venue's time, so that
- * feed and response latency do not leak into the spread captured.
+ * Mids stamped with the exchange's time, kept for a bounded window: the venue's own mids in a simulation
+ * (the runner records its market view), or the mids the bot has seen. P&L asks "what was the mid just
+ * before this fill" and "what was it h later" in the venue's time, so that feed and response latency do
+ * not leak into the spread captured.
  */
 export class MidHistory {
   private times = new Float64Array(1024);
@@ -14,9 +15,10 @@ export class MidHistory {
   constructor(private readonly windowUs: Micros) {}
 
   push(exchangeTime: Micros, mid: number): void {
-    // Drop what fell out of the window, then grow if still full.
+    // Drop what fell out of the window, but keep the mid still in force at its start (a mid that did not
+    // change for longer than the window is still the answer there), then grow if still full.
     const cap = this.times.length;
-    while (this.size > 0 && this.times[this.head]! < exchangeTime - this.windowUs) {
+    while (this.size > 1 && this.times[(this.head + 1) % cap]! <= exchangeTime - this.windowUs) {
       this.head = (this.head + 1) % cap;
       this.size--;
     }
@@ -40,6 +42,11 @@ export class MidHistory {
       else hi = m;
     }
     return lo === 0 ? NaN : this.mids[(this.head + lo - 1) % cap]!;
+  }
+
+  /** The oldest mid kept; NaN if none. */
+  first(): number {
+    return this.size === 0 ? NaN : this.mids[this.head]!;
   }
 
   private grow(): void {

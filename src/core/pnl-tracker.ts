@@ -26,7 +26,7 @@ export interface HorizonStats {
   readonly mean_bps: number;
   /** Nearest-rank p95 of the per-fill markouts, bps. */
   readonly p95_bps: number;
-  /** Fills whose horizon ran past the end of the run; their markout uses the last mid. */
+  /** Fills whose horizon (fill time + h, venue time) ran past the end of the run; their markout uses the last mid. */
   readonly truncated: number;
 }
 
@@ -74,11 +74,13 @@ export interface FillPnl {
 export type MidAt = (symbol: string, t: Micros, inclusive: boolean) => number;
 
 /**
- * P&L attribution per fill, in bps of fill notional, from the market data the bot has seen, in the
- * venue's time: gross = spread captured against the last mid stamped before the fill; adverse = the
- * mid move against the fill after each horizon (markout: the last mid stamped at or before fill time + h,
- * taken h after the bot learnt of the fill); slippage = price worse than the order's limit (0 for maker
- * fills); fees as charged (a rebate is negative).
+ * P&L attribution per fill, in bps of fill notional, from the mids `midAt` gives in the venue's time (the
+ * venue's own market view in a simulation): gross = spread captured against the last mid stamped
+ * strictly before the fill's instant (a change at that instant, such as the trade or book change that
+ * caused the fill, is not spread captured); adverse = the mid move against the fill after each horizon
+ * (markout: the last mid stamped at or before fill time + h, settled h after the bot learnt of the fill,
+ * or at the end of the run); slippage = price worse than the order's limit (0 for maker fills); fees as
+ * charged (a rebate is negative).
  */
 export class PnlTracker {
   private notional = 0;
@@ -91,7 +93,8 @@ export class PnlTracker {
   private readonly rows: FillPnl[] = [];
   private readonly adverseUsd: number[];
   private readonly truncated: number[];
-  private readonly pendingByHorizon: Map<object, () => void>[];
+  /** Markouts not settled yet, per horizon, with the venue time they look at. */
+  private readonly pendingByHorizon: Map<object, { readonly at: Micros; readonly settle: () => void }>[];
 
   constructor(
     private readonly clock: Clock,
@@ -145,7 +148,7 @@ export class PnlTracker {
         this.adverseUsd[i]! += adverse;
         row.adverse_bps[i] = (adverse / notional) * 10_000;
       };
-      this.pendingByHorizon[i]!.set(token, settle);
+      this.pendingByHorizon[i]!.set(token, { at: fill.exchangeTime + h, settle });
       this.clock.schedule(now + h, settle);
     });
   }
@@ -155,14 +158,23 @@ export class PnlTracker {
     return this.rows;
   }
 
-  /** Settles markouts still pending at the end of the run against the last mid, and summarises. */
+  /**
+   * Settles markouts still pending at the end of the run and summarises. A markout whose venue time
+   * (fill time + h) is inside the run is exact (the bot only heard of its fill late); one past the end
+   * is truncated and uses the last mid.
+   */
   finish(): PnlSummary {
-    this.config.horizonsUs.forEach((_, i) => {
+    const end = this.clock.now();
+    this.config.horizonsUs.forEach((h, i) => {
       const pending = this.pendingByHorizon[i]!;
-      this.truncated[i]! += pending.size;
-      const horizonMs = this.config.horizonsUs[i]! / 1000;
-      for (const row of this.rows) if (row.adverse_bps[i] === undefined) row.truncated_ms.push(horizonMs);
-      for (const settle of [...pending.values()]) settle();
+      const horizonMs = h / 1000;
+      for (const row of this.rows) {
+        if (row.adverse_bps[i] === undefined && row.exchange_time_us + h > end) {
+          row.truncated_ms.push(horizonMs);
+          this.truncated[i]!++;
+        }
+      }
+      for (const { settle } of [...pending.values()]) settle();
     });
     const bps = (usd: number): number => (this.notional > 0 ? (usd / this.notional) * 10_000 : 0);
     const adverseIdx = this.config.horizonsUs.indexOf(this.config.adverseHorizonUs);

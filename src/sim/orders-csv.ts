@@ -2,7 +2,7 @@ import { stringify } from 'csv-stringify/sync';
 import type { Micros } from '../core/clock.ts';
 import type { LoopObserver } from '../core/execution-loop.ts';
 import type { CancelRequest, ExchangeRejectReason, Instrument, PlaceRequest, QueryRequest, RejectReason, RiskRejectReason, Side } from '../core/types.ts';
-import type { ArrivalMarket, ExchangeObserver } from './sim-exchange.ts';
+import type { ArrivalMarket, ExchangeObserver } from './exchange-observer.ts';
 
 /** How an order ended; `not_arrived`: it never reached the exchange (lost on the way, or still in flight at the end). */
 export type OrderDone = 'filled' | 'canceled' | 'rejected' | 'open' | 'not_arrived';
@@ -58,7 +58,7 @@ export class OrderLog {
   /** The exchange's side. */
   readonly exchangeObserver: ExchangeObserver = {
     onOrderArrival: (clientId, now, outcome, market) => this.onArrival(clientId, now, outcome, market),
-    onFill: (clientId, now, qtyLots, leavesLots) => this.onFill(clientId, now, qtyLots, leavesLots),
+    onFill: (f) => this.onFill(f.clientId, f.exchangeTime, f.qtyLots, f.leavesLots),
     onCanceled: (clientId, now) => this.onCanceled(clientId, now),
   };
 

@@ -1,5 +1,7 @@
 import { Registry } from 'prom-client';
 import { BotMetrics } from '../core/bot-metrics.ts';
+import { MidHistory } from '../core/mid-history.ts';
+import type { MidAt } from '../core/pnl-tracker.ts';
 import { US_PER_S } from '../core/clock.ts';
 import { ExecutionLoop } from '../core/execution-loop.ts';
 import { buildReport } from '../core/report.ts';
@@ -26,6 +28,8 @@ import { createQueueModel } from './queue-model.ts';
 import { createStreams } from './rng.ts';
 import type { LoadedScenario } from './scenario/load-scenario.ts';
 import { SimExchange } from './sim-exchange.ts';
+import { combineObservers } from './exchange-observer.ts';
+import type { ExchangeObserver } from './exchange-observer.ts';
 import { SlidingWindowCounter } from './sliding-window.ts';
 import { VirtualClock } from './virtual-clock.ts';
 
@@ -46,6 +50,8 @@ export interface RunOptions {
    * it must not change anything). Requests are seen when sent, events after the bot has handled them.
    */
   readonly observer?: RunObserver;
+  /** Sees the venue's side: market trades, fills with their cause, the matching view (tests and tools). */
+  readonly exchangeObserver?: ExchangeObserver;
 }
 
 export interface RunObserver {
@@ -152,6 +158,7 @@ export async function runScenario(scenario: LoadedScenario, options: RunOptions 
   const orderLog = new OrderLog();
   // A replay's exchange matches against the book overlaid with a newer bookTicker (docs/replay.md).
   const overlay = m.source === 'replay' ? new TickerOverlay(book) : undefined;
+  const venue = venueMids(Math.max(...scenario.pnl.markout_horizons));
   const ex = scenario.exchange;
   const rl = ex.rate_limit;
   const exchange = new SimExchange({
@@ -183,7 +190,7 @@ export async function runScenario(scenario: LoadedScenario, options: RunOptions 
     faults,
     faultRng: streams.faults,
     messages,
-    observer: orderLog.exchangeObserver,
+    observer: combineObservers(orderLog.exchangeObserver, venue.observer, options.exchangeObserver),
   });
   const deps = { clock, book, instrument: inst, listener: exchange };
   const market =
@@ -228,7 +235,7 @@ export async function runScenario(scenario: LoadedScenario, options: RunOptions 
       },
     },
     { horizonsUs: scenario.pnl.markout_horizons, adverseHorizonUs: scenario.pnl.adverse_horizon },
-    orderLog.loopObserver,
+    { observer: orderLog.loopObserver, venueMidAt: venue.midAt },
   );
 
   market.start();
@@ -292,6 +299,33 @@ export async function runScenario(scenario: LoadedScenario, options: RunOptions 
       return orders;
     },
   };
+}
+
+/**
+ * P&L reads the venue's mids, not the bot's delayed feed: the exchange's market view after every book
+ * change, stamped with venue time (a change is recorded only when the mid moved, which answers every
+ * lookup the same). A lookup "strictly before t" then excludes every change at the fill's instant.
+ */
+function venueMids(longestHorizonUs: number): { observer: ExchangeObserver; midAt: MidAt } {
+  const mids = new MidHistory(longestHorizonUs + 60 * US_PER_S);
+  let last = NaN;
+  const observer: ExchangeObserver = {
+    onView(now, bestBid, bestAsk) {
+      if (bestBid === undefined || bestAsk === undefined) return;
+      const mid = (bestBid + bestAsk) / 2;
+      if (mid === last) return;
+      last = mid;
+      mids.push(now, mid);
+    },
+  };
+  const midAt: MidAt = (_symbol, t, inclusive) => {
+    const mid = mids.at(t, inclusive);
+    if (!Number.isNaN(mid)) return mid;
+    // Nothing before the fill's instant (a fill at the first book): that book's mid, else the first one.
+    const at = mids.at(t, true);
+    return Number.isNaN(at) ? mids.first() : at;
+  };
+  return { observer, midAt };
 }
 
 function sessionReport(s: SessionStats): Record<string, unknown> {

@@ -14,6 +14,7 @@ import type {
 } from '../core/types.ts';
 import { DigestKind } from './event-digest.ts';
 import type { EventDigest } from './event-digest.ts';
+import type { ExchangeObserver } from './exchange-observer.ts';
 import { FaultSchedule } from './faults.ts';
 import type { OrderBook } from './order-book.ts';
 import { bookView } from './market-view.ts';
@@ -87,28 +88,8 @@ export interface SimExchangeDeps {
   readonly faultRng?: RandomStream;
   /** Counts every message the exchange handles, for latency that scales with load. */
   readonly messages?: SlidingWindowCounter;
-  /** Sees what happens to each order on the venue, whatever reaches the bot (the order log). */
+  /** Sees what happens on the venue (the order log, venue mids for P&L, tests); must not change anything. */
   readonly observer?: ExchangeObserver;
-}
-
-/** The market as the exchange saw it when an order arrived. */
-export interface ArrivalMarket {
-  readonly bidTicks: number | undefined;
-  readonly askTicks: number | undefined;
-  /** Lots the queue model put ahead of the accepted order (own earlier orders included); undefined if refused. */
-  readonly aheadLots: number | undefined;
-}
-
-/**
- * The venue's truth about each order, told as it happens (before any loss or delay on the way to the
- * bot). It must not change anything.
- */
-export interface ExchangeObserver {
-  /** An order reached the exchange and was accepted or refused; `market` is what matching saw then. */
-  onOrderArrival?(clientId: string, now: Micros, outcome: 'accepted' | ExchangeRejectReason, market: ArrivalMarket): void;
-  onFill?(clientId: string, now: Micros, qtyLots: number, leavesLots: number): void;
-  /** A cancel took the order off the book. */
-  onCanceled?(clientId: string, now: Micros, leavesLots: number): void;
 }
 
 interface RestingOrder {
@@ -124,6 +105,17 @@ interface RestingOrder {
   levelQty: number;
   /** Lots traded at this price since the level was last seen (already taken off `ahead`). */
   traded: number;
+  /**
+   * The opposite side's displayed lots at prices at or through this order, at the last book change that
+   * found it crossed (0 while it is not): a later change fills only what it adds to that.
+   */
+  crossSeen: number;
+}
+
+/** The order an aggressor meets our orders in: buys before sells, then best price first, then time priority. */
+function byPricePriority(a: RestingOrder, b: RestingOrder): number {
+  if (a.side !== b.side) return a.side === 'buy' ? -1 : 1;
+  return (a.side === 'sell' ? a.priceTicks - b.priceTicks : b.priceTicks - a.priceTicks) || a.num - b.num;
 }
 
 
@@ -218,6 +210,10 @@ export class SimExchange implements ExchangeGateway, MarketListener {
   private readonly requests: SlidingWindowCounter | undefined;
   private breaches: SlidingWindowCounter | undefined;
   private bannedUntil: Micros = -1;
+  private tradeSeq = 0;
+  private bookSeq = 0;
+  /** Reused for the orders one event reaches, so that matching allocates nothing per event. */
+  private readonly reached: RestingOrder[] = [];
 
   constructor(deps: SimExchangeDeps) {
     this.clock = deps.clock;
@@ -275,40 +271,66 @@ export class SimExchange implements ExchangeGateway, MarketListener {
     return this.resting.length;
   }
 
+  /**
+   * A print of `qtyLots` at `priceTicks`. The aggressor would have met our orders at better prices first
+   * (best price first, then time priority), then the queue at the print's price: each fill takes whole
+   * lots from what the print has left, so the print never fills more of ours than it traded. The queue
+   * ahead at the print's price still shrinks by the whole print: the market's queue traded it.
+   */
   onTrade(aggressor: Side, priceTicks: number, qtyLots: number): void {
     const now = this.clock.now();
     this.messages.add(now);
     this.digest.add(DigestKind.trade, now, sideCode(aggressor), priceTicks, qtyLots);
+    const cause = ++this.tradeSeq;
+    this.observer?.onTrade?.(cause, aggressor, priceTicks, qtyLots, now);
     const passive: Side = aggressor === 'buy' ? 'sell' : 'buy';
-    for (let i = 0; i < this.resting.length; i++) {
-      const o = this.resting[i]!;
-      if (o.side !== passive) continue;
+    const through = this.reached;
+    for (const o of this.resting) {
       // A buy aggressor printing above a resting sell went through it (symmetrically for a sell).
-      const through = passive === 'sell' ? o.priceTicks < priceTicks : o.priceTicks > priceTicks;
-      if (through) {
-        this.fill(o, o.leaves, 'through');
-      } else if (o.priceTicks === priceTicks) {
-        // Whole lots of the trade that reached past the queue ahead fill the order.
-        const reached = Math.floor(qtyLots - o.ahead);
-        o.ahead = Math.max(0, o.ahead - qtyLots);
-        o.traded += qtyLots;
-        if (reached > 0) this.fill(o, Math.min(o.leaves, reached), 'queue');
+      if (o.side === passive && (passive === 'sell' ? o.priceTicks < priceTicks : o.priceTicks > priceTicks)) through.push(o);
+    }
+    if (through.length > 1) through.sort(byPricePriority);
+    let budget = qtyLots;
+    for (const o of through) {
+      const q = Math.min(o.leaves, Math.floor(budget));
+      if (q <= 0) break;
+      budget -= q;
+      this.fill(o, q, 'through', cause);
+    }
+    through.length = 0;
+    // What reached the price itself: the queue ahead takes it first, then our orders there in time priority.
+    const atPrice = budget;
+    for (const o of this.resting) {
+      if (o.side !== passive || o.priceTicks !== priceTicks) continue;
+      const reached = Math.floor(atPrice - o.ahead);
+      o.ahead = Math.max(0, o.ahead - qtyLots);
+      o.traded += qtyLots;
+      const q = Math.min(o.leaves, reached, Math.floor(budget));
+      if (q > 0) {
+        budget -= q;
+        this.fill(o, q, 'queue', cause);
       }
     }
     this.removeDone();
   }
 
   onBookChange(): void {
-    this.messages.add(this.clock.now());
+    const now = this.clock.now();
+    this.messages.add(now);
+    const cause = ++this.bookSeq;
     const bestBid = this.view.bestBid();
     const bestAsk = this.view.bestAsk();
+    const crossed = this.reached;
+    for (const o of this.resting) {
+      const isCrossed = o.side === 'buy' ? bestAsk !== undefined && bestAsk <= o.priceTicks : bestBid !== undefined && bestBid >= o.priceTicks;
+      if (isCrossed) crossed.push(o);
+      else o.crossSeen = 0;
+    }
+    if (crossed.length > 0) this.crossFills(crossed, bestBid, bestAsk, cause);
+    crossed.length = 0;
     for (let i = 0; i < this.resting.length; i++) {
       const o = this.resting[i]!;
-      const crossed = o.side === 'buy' ? bestAsk !== undefined && bestAsk <= o.priceTicks : bestBid !== undefined && bestBid >= o.priceTicks;
-      if (crossed) {
-        this.fill(o, o.leaves, 'cross');
-        continue;
-      }
+      if (o.leaves === 0) continue;
       const qty = this.view.qtyAt(o.side, o.priceTicks);
       if (qty !== o.levelQty || o.traded > 0) {
         // The model sees the market's queue only; our own earlier orders at this price stay ahead.
@@ -320,6 +342,43 @@ export class SimExchange implements ExchangeGateway, MarketListener {
     }
     this.removeDone();
     this.publishTop(false);
+    this.observer?.onView?.(now, bestBid, bestAsk);
+  }
+
+  /**
+   * The market view has moved to or through these orders. The opposite side's displayed lots at prices
+   * at or through an order are what came in against it; an order takes what this change added to them
+   * (`crossSeen`), less what our orders met first took in this change (better prices, then time priority).
+   * Whatever does not fill rests on at its price.
+   */
+  private crossFills(crossed: RestingOrder[], bestBid: number | undefined, bestAsk: number | undefined, cause: number): void {
+    if (crossed.length > 1) crossed.sort(byPricePriority);
+    let takenByBuys = 0;
+    let takenBySells = 0;
+    for (const o of crossed) {
+      const buy = o.side === 'buy';
+      const taken = buy ? takenByBuys : takenBySells;
+      const crossing = this.crossingQty(o, buy ? bestAsk! : bestBid!, o.crossSeen + taken + o.leaves);
+      const q = Math.min(o.leaves, Math.floor(crossing - o.crossSeen - taken));
+      o.crossSeen = crossing;
+      if (q <= 0) continue;
+      if (buy) takenByBuys += q;
+      else takenBySells += q;
+      this.fill(o, q, 'cross', cause);
+    }
+  }
+
+  /**
+   * The opposite side's lots at prices from its best up to `o`'s price, summed until they reach `enough`
+   * (beyond that the order fills in full whatever the rest holds).
+   */
+  private crossingQty(o: RestingOrder, oppositeBest: number, enough: number): number {
+    const opposite: Side = o.side === 'buy' ? 'sell' : 'buy';
+    const step = o.side === 'buy' ? 1 : -1;
+    const ticks = Math.abs(o.priceTicks - oppositeBest);
+    let sum = 0;
+    for (let k = 0, p = oppositeBest; k <= ticks && sum < enough; k++, p += step) sum += this.view.qtyAt(opposite, p);
+    return sum;
   }
 
   /** Lots of our own orders resting at `o`'s price that arrived before it (time priority). */
@@ -352,6 +411,7 @@ export class SimExchange implements ExchangeGateway, MarketListener {
       ahead,
       levelQty,
       traded: 0,
+      crossSeen: 0,
     });
     this.digest.add(DigestKind.accepted, now, num);
     this.observer?.onOrderArrival?.(req.clientId, now, 'accepted', { bidTicks: this.view.bestBid(), askTicks: this.view.bestAsk(), aheadLots: ahead });
@@ -445,9 +505,7 @@ export class SimExchange implements ExchangeGateway, MarketListener {
     const o = this.resting[i]!;
     this.resting.splice(i, 1);
     // Own orders that joined the level after this one move up by what it held.
-    for (const later of this.resting) {
-      if (later.side === o.side && later.priceTicks === o.priceTicks && later.num > o.num) later.ahead = Math.max(0, later.ahead - o.leaves);
-    }
+    this.moveUpBehind(o, o.leaves);
     this.digest.add(DigestKind.canceled, now, o.num, o.leaves);
     this.observer?.onCanceled?.(req.clientId, now, o.leaves);
     this.respond({ type: 'canceled', clientId: req.clientId, leavesLots: o.leaves, exchangeTime: now });
@@ -479,10 +537,11 @@ export class SimExchange implements ExchangeGateway, MarketListener {
     this.toBot(this.channels.response, 'query', (l) => l.onQueryResult(result));
   }
 
-  private fill(o: RestingOrder, qty: number, how: 'through' | 'queue' | 'cross'): void {
-    if (qty <= 0) return;
+  private fill(o: RestingOrder, qty: number, how: 'through' | 'queue' | 'cross', cause: number): void {
     const now = this.clock.now();
     o.leaves -= qty;
+    // Our later orders at this price move up by what filled; a print at the price moved them already.
+    if (how !== 'queue') this.moveUpBehind(o, qty);
     this.stats.fills++;
     this.stats[`fills_${how}`]++;
     const notional = qty * this.instrument.lotSize * o.priceTicks * this.instrument.tickSize;
@@ -494,7 +553,7 @@ export class SimExchange implements ExchangeGateway, MarketListener {
     acct.filledLots += qty;
     if (o.leaves === 0) this.filledIds.add(o.clientId);
     this.digest.add(DigestKind.fill, now, o.num, o.priceTicks, qty, o.leaves);
-    this.observer?.onFill?.(o.clientId, now, qty, o.leaves);
+    this.observer?.onFill?.({ clientId: o.clientId, side: o.side, priceTicks: o.priceTicks, qtyLots: qty, leavesLots: o.leaves, how, cause, exchangeTime: now });
     this.respond({
       type: 'fill',
       clientId: o.clientId,
@@ -507,6 +566,13 @@ export class SimExchange implements ExchangeGateway, MarketListener {
       feeUsd,
       exchangeTime: now,
     });
+  }
+
+  /** Our orders that joined `o`'s level after it: `lots` of ours ahead of them are gone. */
+  private moveUpBehind(o: RestingOrder, lots: number): void {
+    for (const later of this.resting) {
+      if (later.side === o.side && later.priceTicks === o.priceTicks && later.num > o.num) later.ahead = Math.max(0, later.ahead - lots);
+    }
   }
 
   private removeDone(): void {

@@ -9,8 +9,10 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ExecutionEvent } from '../../src/core/types.ts';
+import { join } from 'node:path';
 import { runScenario } from '../../src/sim/runner.ts';
-import { parseScenario } from '../../src/sim/scenario/load-scenario.ts';
+import { loadScenario, parseScenario } from '../../src/sim/scenario/load-scenario.ts';
+import { repoRoot } from '../support/run.ts';
 import { SYMBOL, scenarioArb, scenarioYaml } from './scenario-arbitrary.ts';
 import type { GenScenario } from './scenario-arbitrary.ts';
 import {
@@ -22,6 +24,8 @@ import {
   signedLots,
   startExchangeSpy,
   stopExchangeSpy,
+  tapeOverfill,
+  tapeRecorder,
   traced,
   undelivered,
 } from './run-trace.ts';
@@ -131,6 +135,16 @@ function cashInvariant(t: Trace): void {
   expect(pnl.slippage_usd, 'maker fills at their own price: no slippage').toBe(0);
 }
 
+/**
+ * Never more than the tape printed: for every market trade the own fills it caused (through it, or at
+ * its price after the queue) add up to at most its quantity; every fill the exchange sent names a cause.
+ */
+function tapeInvariant(t: Trace): void {
+  const problem = tapeOverfill(t.tape);
+  expect(problem, problem).toBeUndefined();
+  expect(t.tape.fills.length, 'fill records vs fills sent').toBe(sentFills(t).length);
+}
+
 /** The first fill that breaks the price and size rules, described; undefined when all keep them. */
 function badFill(t: Trace, fills: readonly Fill[], exactLeaves: boolean): string | undefined {
   const cum = new Map<string, number>();
@@ -230,6 +244,10 @@ describe('run invariants over random scenarios and fault schedules', () => {
     await property(cancelInvariant);
   });
 
+  it('own fills never exceed the tape: the fills each market trade caused add up to at most its quantity', async () => {
+    await property(tapeInvariant);
+  });
+
   it('virtual time never goes backwards: observer times never decrease, nothing is received before it was sent', async () => {
     await property(timeInvariant);
   });
@@ -263,7 +281,25 @@ describe('run invariants over random scenarios and fault schedules', () => {
     // If a change to the simulator moves these, widen the generators or pick another FC_SEED.
     expect(ts.some((t) => !hadDisconnect(t) && undelivered(t).length > 0), 'fills in flight at the end').toBe(true);
     expect(ts.some((t) => books(t.report).positionAdjust !== 0), 'a recon position adjustment').toBe(true);
+    // The tape property meets prints that reach several own orders and prints smaller than what rests.
+    const causes = ts.flatMap((t) => {
+      const n = new Map<number, number>();
+      for (const f of t.tape.fills) if (f.how !== 'cross') n.set(f.cause, (n.get(f.cause) ?? 0) + 1);
+      return [...n.values()];
+    });
+    expect(causes.filter((c) => c > 1).length, 'prints that filled two or more own orders').toBeGreaterThan(10);
+    expect(ts.some((t) => t.tape.fills.some((f) => f.how === 'through' && f.qtyLots === t.tape.trades[f.cause - 1]!.qtyLots && sentFills(t).some((e) => e.clientId === f.clientId && e.leavesLots > 0))), 'a print spent on an order it did not fill in full').toBe(true);
   });
+
+  it('the Binance replay: no market trade caused more own fills than its quantity', async () => {
+    const scenario = await loadScenario(join(repoRoot, 'scenarios', 'replay-binance-btcusdt.yaml'));
+    const { tape, observer } = tapeRecorder();
+    const result = await runScenario(scenario, { exchangeObserver: observer });
+    expect(tapeOverfill(tape), tapeOverfill(tape)).toBeUndefined();
+    expect(tape.fills.length, 'fill records vs exchange.fills').toBe((result.report.exchange as { fills: number }).fills);
+    expect(tape.fills.filter((f) => f.how === 'through').length, 'through fills on the replay').toBeGreaterThan(50);
+    expect(tape.trades.length).toBeGreaterThan(10_000);
+  }, 120_000);
 });
 
 describe('each invariant catches what it is meant to (a real trace, tampered with)', () => {
@@ -302,7 +338,20 @@ describe('each invariant catches what it is meant to (a real trace, tampered wit
 
   it('the untampered trace passes every invariant', async () => {
     const t = await sample();
-    for (const inv of [venueLedgerInvariant, botPositionInvariant, cashInvariant, priceInvariant, cancelInvariant, timeInvariant]) inv(t);
+    for (const inv of [venueLedgerInvariant, botPositionInvariant, cashInvariant, priceInvariant, cancelInvariant, timeInvariant, tapeInvariant]) inv(t);
+  });
+
+  it('a print that caused one lot more than it printed, a fill naming no trade', async () => {
+    const t = await sample();
+    const i = t.tape.fills.findIndex((f) => f.how !== 'cross');
+    expect(i, 'a fill caused by a trade').toBeGreaterThanOrEqual(0);
+    const f = t.tape.fills[i]!;
+    const trade = t.tape.trades[f.cause - 1]!;
+    const others = t.tape.fills.filter((g) => g.cause === f.cause && g.how !== 'cross').reduce((s, g) => s + g.qtyLots, 0) - f.qtyLots;
+    const over = { ...t.tape, fills: t.tape.fills.map((g, j) => (j === i ? { ...g, qtyLots: trade.qtyLots - others + 1 } : g)) };
+    expect(() => tapeInvariant({ ...t, tape: over })).toThrow(/caused .* lots of own fills/);
+    const orphan = { ...t.tape, fills: t.tape.fills.map((g, j) => (j === i ? { ...g, cause: t.tape.trades.length + 1 } : g)) };
+    expect(() => tapeInvariant({ ...t, tape: orphan })).toThrow(/never saw/);
   });
 
   it('a venue position off by a lot, a bot position off by a lot, a cent of cash', async () => {

@@ -4,7 +4,7 @@
 //   event leaves the exchange, before any loss on the wire. The spy only records (it calls through), so
 //   the run is unchanged; the determinism property checks that an observed run gives a bare run's bytes.
 // With both, a fill lost under a disconnect, or still on the wire when the run ends, can be told from
-// one that never existed.
+// one that never existed. The exchange's observer adds every market trade and every fill with its cause.
 import { vi } from 'vitest';
 import type { MockInstance } from 'vitest';
 import type { Report } from '../../src/core/report.ts';
@@ -13,6 +13,7 @@ import { runScenario } from '../../src/sim/runner.ts';
 import type { RunObserver, RunResult } from '../../src/sim/runner.ts';
 import { parseScenario } from '../../src/sim/scenario/load-scenario.ts';
 import { SimExchange } from '../../src/sim/sim-exchange.ts';
+import type { ExchangeObserver, FillRecord } from '../../src/sim/exchange-observer.ts';
 import { SYMBOL, scenarioYaml } from './scenario-arbitrary.ts';
 import type { GenScenario } from './scenario-arbitrary.ts';
 
@@ -31,6 +32,37 @@ export interface Trace {
   readonly received: readonly { event: ExecutionEvent; now: number }[];
   /** Execution events as the exchange sent them (before any loss on the wire), in order. */
   readonly sent: readonly ExecutionEvent[];
+  /** Market trades as the exchange saw them (`seq` = index + 1) and own fills with their cause. */
+  readonly tape: Tape;
+}
+
+export interface Tape {
+  readonly trades: { seq: number; aggressor: string; priceTicks: number; qtyLots: number }[];
+  readonly fills: FillRecord[];
+}
+
+/** An exchange observer that records the tape. */
+export function tapeRecorder(): { tape: Tape; observer: ExchangeObserver } {
+  const tape: Tape = { trades: [], fills: [] };
+  return {
+    tape,
+    observer: {
+      onTrade: (seq, aggressor, priceTicks, qtyLots) => tape.trades.push({ seq, aggressor, priceTicks, qtyLots }),
+      onFill: (f) => tape.fills.push(f),
+    },
+  };
+}
+
+/** The first market trade whose own fills (through and at its price) add up to more than it printed. */
+export function tapeOverfill(tape: Tape): string | undefined {
+  const byTrade = new Map<number, number>();
+  for (const f of tape.fills) if (f.how !== 'cross') byTrade.set(f.cause, (byTrade.get(f.cause) ?? 0) + f.qtyLots);
+  for (const [seq, lots] of byTrade) {
+    const t = tape.trades[seq - 1];
+    if (!t || t.seq !== seq) return `fills name trade ${seq}, which the exchange never saw`;
+    if (lots > t.qtyLots + 1e-9) return `trade ${seq} (${t.aggressor} ${t.qtyLots} lots at ${t.priceTicks}) caused ${lots} lots of own fills`;
+  }
+  return undefined;
 }
 
 type Respond = (event: ExecutionEvent) => void;
@@ -92,11 +124,12 @@ async function runTraced(gen: GenScenario, yaml: string): Promise<Trace> {
       stamps.push({ now, what: `received query_result ${result.kind}`, exchangeTime: result.exchangeTime });
     },
   };
+  const { tape, observer: exchangeObserver } = tapeRecorder();
   spy.mockClear();
-  const result = await runScenario(parseScenario(yaml, 'prop.yaml'), { observer });
+  const result = await runScenario(parseScenario(yaml, 'prop.yaml'), { observer, exchangeObserver });
   const sent = spy.mock.calls.map(([event]) => event);
   spy.mockClear();
-  return { yaml, gen, result, report: result.report, stamps, places, duplicatePlaceIds, received, sent };
+  return { yaml, gen, result, report: result.report, stamps, places, duplicatePlaceIds, received, sent, tape };
 }
 
 // ---------------------------------------------------------------------------------------------------

@@ -8,7 +8,9 @@ import { riskAverseQueue } from '../../src/sim/queue-model.ts';
 import type { QueueModel } from '../../src/sim/queue-model.ts';
 import { RandomStream } from '../../src/sim/rng.ts';
 import { SimExchange } from '../../src/sim/sim-exchange.ts';
-import type { ExchangeObserver, SimExchangeConfig } from '../../src/sim/sim-exchange.ts';
+import type { SimExchangeConfig } from '../../src/sim/sim-exchange.ts';
+import { combineObservers } from '../../src/sim/exchange-observer.ts';
+import type { ExchangeObserver, FillRecord } from '../../src/sim/exchange-observer.ts';
 import { VirtualClock } from '../../src/sim/virtual-clock.ts';
 
 export const BASE_CONFIG: SimExchangeConfig = {
@@ -45,6 +47,11 @@ export function exchangeFixture(options: FixtureOptions = {}) {
   book.asks.set(102, 5);
   const seed = options.seed ?? 't';
   const ms = options.latencyMs ?? 0;
+  /** Every market trade the exchange saw, by its number (index + 1), and every own fill with its cause. */
+  const trades: { seq: number; aggressor: Side; priceTicks: number; qtyLots: number }[] = [];
+  const fillRecords: FillRecord[] = [];
+  /** The book's levels after each book change, by its number (index + 1). */
+  const bookAt: { bids: Map<number, number>; asks: Map<number, number> }[] = [];
   const ex = new SimExchange({
     clock,
     instrument: { symbol: 'T', tickSize: 1, lotSize: 1 },
@@ -55,7 +62,14 @@ export function exchangeFixture(options: FixtureOptions = {}) {
     digest: new EventDigest(),
     faults: new FaultSchedule(options.faults ?? []),
     faultRng: new RandomStream(seed, 'faults'),
-    observer: options.observer,
+    observer: combineObservers(
+      {
+        onTrade: (seq, aggressor, priceTicks, qtyLots) => trades.push({ seq, aggressor, priceTicks, qtyLots }),
+        onFill: (f) => fillRecords.push(f),
+        onView: () => bookAt.push({ bids: book.bids.copyLevels(), asks: book.asks.copyLevels() }),
+      },
+      options.observer,
+    ),
   });
   const events: ExecutionEvent[] = [];
   const md: MarketEvent[] = [];
@@ -91,7 +105,7 @@ export function exchangeFixture(options: FixtureOptions = {}) {
     clock.runAll();
   };
   const fills = () => events.filter((e): e is Extract<ExecutionEvent, { type: 'fill' }> => e.type === 'fill');
-  return { clock, book, ex, events, md, answers, place, cancel, trade, level, fills };
+  return { clock, book, ex, events, md, answers, place, cancel, trade, level, fills, trades, fillRecords, bookAt };
 }
 
 function uniformChannel(ms: number, seed: string): Channel {

@@ -81,7 +81,7 @@ describe('orders.csv', () => {
     };
     send('full', 102);
     fx.trade('buy', 102, 6); // 5 ahead: 1 lot
-    fx.trade('buy', 103, 1); // through our price: the other 2
+    fx.trade('buy', 103, 2); // through our price: the other 2 (a print fills at most its own quantity)
     fx.clock.runUntil(6_000);
     send('dropped', 102);
     const rows = parse(ordersCsv(log.records(), INST), { columns: true }) as Record<string, string>[];

@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { MidHistory } from '../../src/core/mid-history.ts';
 import { PnlTracker } from '../../src/core/pnl-tracker.ts';
+import { midTicks } from '../../src/core/types.ts';
+import type { MarketEvent } from '../../src/core/types.ts';
+import { runScenario } from '../../src/sim/runner.ts';
+import { parseScenario } from '../../src/sim/scenario/load-scenario.ts';
 import { VirtualClock } from '../../src/sim/virtual-clock.ts';
 
 // One tick is 0.5 USD and one lot 0.1 units, so 10 lots = 1 unit and a 1-tick move on it is 0.5 USD.
@@ -83,9 +87,101 @@ describe('PnlTracker decomposition (hand-computed)', () => {
     expect(pnl.finish().adverse_usd).toBe(5);
   });
 
+  it('a fill heard late whose horizon is still inside the run is settled exactly at the end, not truncated', () => {
+    const { clock, mids, pnl } = setup();
+    mids.push(0, 200);
+    // Filled at 8.5 s on the venue, heard at 9.0 s: the 1 s markout is due at 10.0 s on the bot's clock,
+    // after the run ends at 9.7 s, but looks at the venue's mid at 9.5 s, inside the run.
+    clock.runUntil(9_000 * MS);
+    pnl.onFill({ symbol: 'T', side: 'buy', priceTicks: 199, limitTicks: 199, qtyLots: 10, feeUsd: 0, exchangeTime: 8_500 * MS });
+    mids.push(9_400 * MS, 196);
+    mids.push(9_600 * MS, 190);
+    clock.runUntil(9_700 * MS);
+    const s = pnl.finish();
+    expect(s.markouts.map((m) => m.truncated)).toEqual([0, 0]);
+    expect(pnl.fills()[0]!.truncated_ms).toEqual([]);
+    // 1 s markout against the mid at 9.5 s (196), not the last one (190): (200 - 196) x 0.5 = 2 USD.
+    expect(s.adverse_usd).toBe(2);
+  });
+
   it('reports zeros without fills', () => {
     const { pnl } = setup();
     const s = pnl.finish();
     expect([s.gross_bps, s.adverse_bps, s.fees_bps, s.net_bps, s.notional_usd]).toEqual([0, 0, 0, 0, 0]);
+  });
+});
+
+describe('P&L mids come from the venue, not the bot feed', () => {
+  // A synthetic market whose mid moves often, a feed 400 ms late and fills heard after 5 ms: when the bot
+  // learns of a fill it has not yet seen the book of the last 395 ms.
+  const yaml = `
+name: late-feed
+seed: 11
+instrument: {symbol: T, tick_size: 1, lot_size: 0.001}
+market:
+  source: synthetic
+  initial_mid: 60000
+  spread_ticks: 2
+  levels: 20
+  depth_lots: 10
+  level_refresh_prob: 0.2
+  book_interval: 50ms
+  trade_size_lots: {median: 4, sigma: 1.0}
+  phases:
+    - {name: busy, duration: 60s, trade_rate_per_s: 20, volatility_bps_per_sqrt_s: 4, impact_bps: 0.3}
+exchange:
+  latency:
+    entry: {dist: constant, ms: 5}
+    response: {dist: constant, ms: 5}
+    feed: {dist: constant, ms: 400}
+  fees: {maker_bps: -0.25, taker_bps: 4}
+strategy: {levels: 2, spread_bps: 1, level_step_bps: 1, size_usd: 300, skew_bps: 1, refresh: 1s, requote_threshold_bps: 0.5}
+risk: {max_position_usd: 100000, max_total_notional_usd: 200000, freeze_cooldown: 1s}
+pnl: {markout_horizons: [100ms, 1s], adverse_horizon: 1s}
+`;
+
+  it('mid at fill is the venue mid strictly before the fill, markouts the venue mid at fill + h; the bot feed would differ', async () => {
+    const venue: { t: number; mid: number }[] = [];
+    const seen: { at: number; exchangeTime: number; mid: number }[] = [];
+    const result = await runScenario(parseScenario(yaml, 'late-feed.yaml'), {
+      exchangeObserver: {
+        onView: (t, bid, ask) => {
+          if (bid !== undefined && ask !== undefined) venue.push({ t, mid: (bid + ask) / 2 });
+        },
+      },
+      observer: {
+        onMarketData: (e: MarketEvent, now) => seen.push({ at: now, exchangeTime: e.exchangeTime, mid: midTicks(e) }),
+      },
+    });
+    /** The venue's mid in force at `t`: last change before it (or at it, inclusive). */
+    const venueAt = (t: number, inclusive: boolean): number => {
+      let mid = NaN;
+      for (const v of venue) if (inclusive ? v.t <= t : v.t < t) mid = v.mid;
+      return mid;
+    };
+    const fills = result.fills;
+    expect(fills.length).toBeGreaterThan(50);
+    const end = result.report.execution.end_us;
+    let botWouldDiffer = 0;
+    for (const f of fills) {
+      const t = f.exchange_time_us;
+      const mid = venueAt(t, false);
+      expect(f.mid_at_fill, `fill ${f.fill}`).toBe(mid);
+      const s = f.side === 'buy' ? 1 : -1;
+      [100_000, 1_000_000].forEach((h, i) => {
+        const later = venueAt(t + h, true);
+        const priceTicks = f.price; // tick_size 1
+        expect(f.adverse_bps[i], `fill ${f.fill} markout ${h / 1000} ms`).toBeCloseTo(((s * (mid - later)) / priceTicks) * 10_000, 9);
+        expect(f.truncated_ms.includes(h / 1000)).toBe(t + h > end);
+      });
+      // What the old rule read: the last mid the bot had received, stamped before the fill, when it heard
+      // of it (5 ms after the fill: constant response latency, no faults).
+      const at = t + 5_000;
+      let botMid = NaN;
+      for (const m of seen) if (m.at <= at && m.exchangeTime < t) botMid = m.mid;
+      if (botMid !== mid) botWouldDiffer++;
+    }
+    // The delayed feed really is stale at fill time for many fills: the test tells the two sources apart.
+    expect(botWouldDiffer).toBeGreaterThan(fills.length / 10);
   });
 });

@@ -6,7 +6,8 @@
  * The fixture's book starts with asks 101x10, 102x5 and bids 99x10, 98x5; latency is zero, so an
  * event's exchangeTime is also the virtual time at which the bot receives it. Fills are always at the
  * order's own price. A trade at the order's price fills floor(trade - ahead) whole lots; a print
- * through the price or a book crossing the order fills everything left.
+ * through the price fills at most the print's quantity, and a book crossing the order at most the lots
+ * shown at prices crossing it, shared by our orders best price first.
  */
 import { describe, expect, it } from 'vitest';
 import type { ExecutionEvent } from '../../src/core/types.ts';
@@ -52,10 +53,14 @@ interface Step {
  *                                                 P2 floor(7-6) = 1: fill 1, leaves 5; ahead max(0, 6-7) = 0
  * t=5s  buy 4 @101 (level 5 -> 1)                 RA floor(4-3) = 1: fill 1, leaves 5; ahead 0
  *                                                 P2 floor(4-0) = 4: fill 4, leaves 1; ahead 0
- * t=6s  buy 2 @102 (102: 5 -> 3), through 101     RA fill 5 @101 (not 102), leaves 0
+ * t=6s  buy 2 @102 (102: 5 -> 3), through 101     RA the print has 2 lots: fill 2 @101 (not 102), leaves 3
  *                                                 P2 fill 1 @101 (not 102), leaves 0
- * t=7s  place s2 sell 2 @102: the level holds 3   RA ahead 3             P2 ahead 3
- * t=8s  a bid appears at 103, crossing s2         both: fill 2 @102 (its own price, not the bid's 103)
+ * t=7s  place s2 sell 2 @102: the level holds 3   RA ahead 3 (s1 keeps 0)  P2 ahead 3
+ * t=8s  a bid of 4 appears at 103, crossing       RA s1 (101, the better price for a buyer) takes 3 of the
+ *       both sells' prices                           4 lots: fill 3 @101, leaves 0; s2 gets the 1 left:
+ *                                                    fill 1 @102, leaves 1, resting on (ahead 3: its level
+ *                                                    did not change)
+ *                                                 P2 s2 alone: fill 2 @102 (its own price, not the bid's 103)
  */
 const TAPE: readonly Step[] = [
   {
@@ -92,20 +97,26 @@ const TAPE: readonly Step[] = [
   {
     t: 6,
     act: (fx) => fx.trade('buy', 102, 2),
-    risk_averse: { ahead: {}, fills: [['s1', 101, 5, 0]] },
+    risk_averse: { ahead: { s1: 0 }, fills: [['s1', 101, 2, 3]] },
     power2: { ahead: {}, fills: [['s1', 101, 1, 0]] },
   },
   {
     t: 7,
     act: (fx) => fx.place('s2', 'sell', 102, 2),
     acks: ['accepted'],
-    risk_averse: { ahead: { s2: 3 }, fills: [] },
+    risk_averse: { ahead: { s1: 0, s2: 3 }, fills: [] },
     power2: { ahead: { s2: 3 }, fills: [] },
   },
   {
     t: 8,
     act: (fx) => fx.level('buy', 103, 4),
-    risk_averse: { ahead: {}, fills: [['s2', 102, 2, 0]] },
+    risk_averse: {
+      ahead: { s2: 3 },
+      fills: [
+        ['s1', 101, 3, 0],
+        ['s2', 102, 1, 1],
+      ],
+    },
     power2: { ahead: {}, fills: [['s2', 102, 2, 0]] },
   },
 ];
@@ -138,13 +149,22 @@ function runTape(queue: QueueModel, column: 'risk_averse' | 'power2'): Fixture {
 describe('hand-checked fill tape', () => {
   it('risk_averse: the queue ahead moves only with trades at the price; clamps to the level', () => {
     const fx = runTape(riskAverseQueue, 'risk_averse');
-    // Fill times: 1 lot at 5s, 5 lots at 6s (print through), 2 lots of s2 at 8s (cross).
+    // Fill times: 1 lot at 5s, 2 lots at 6s (a print through of 2), 3 lots of s1 and 1 of s2 at 8s (one
+    // cross of 4 lots shared best price first).
     expect(fx.fills().map((e) => [e.clientId, e.exchangeTime / S, e.qtyLots])).toEqual([
       ['s1', 5, 1],
-      ['s1', 6, 5],
-      ['s2', 8, 2],
+      ['s1', 6, 2],
+      ['s1', 8, 3],
+      ['s2', 8, 1],
     ]);
-    expect(fx.ex.stats).toMatchObject({ fills: 3, fills_queue: 1, fills_through: 1, fills_cross: 1 });
+    expect(fx.ex.stats).toMatchObject({ fills: 4, fills_queue: 1, fills_through: 1, fills_cross: 2 });
+    // Causes: the 2nd and 3rd trades; the 7th book change (connect, t=2, 3, 4, 5, 6, 8).
+    expect(fx.fillRecords.map((f) => [f.clientId, f.how, f.cause])).toEqual([
+      ['s1', 'queue', 2],
+      ['s1', 'through', 3],
+      ['s1', 'cross', 7],
+      ['s2', 'cross', 7],
+    ]);
   });
 
   it('power(2): cancellations ahead move the order up, so it fills earlier and partially across trades', () => {
@@ -159,9 +179,9 @@ describe('hand-checked fill tape', () => {
   });
 
   it('both models: every fill is a maker fill at the order own price, and the order totals add up', () => {
-    for (const [queue, column] of [
-      [riskAverseQueue, 'risk_averse'],
-      [powerQueue(2), 'power2'],
+    for (const [queue, column, totals, resting] of [
+      [riskAverseQueue, 'risk_averse', [6, 1], 1],
+      [powerQueue(2), 'power2', [6, 2], 0],
     ] as const) {
       const fx = runTape(queue, column);
       const fills = fx.fills();
@@ -172,9 +192,9 @@ describe('hand-checked fill tape', () => {
         expect(f.feeUsd).toBeCloseTo((f.qtyLots * f.priceTicks * -1) / 10_000, 12);
       }
       const total = (id: string) => fills.filter((f) => f.clientId === id).reduce((s, f) => s + f.qtyLots, 0);
-      expect([total('s1'), total('s2')]).toEqual([6, 2]);
-      expect(fx.ex.account.positionLots).toBe(-8);
-      expect(fx.ex.restingOrders).toBe(0);
+      expect([total('s1'), total('s2')]).toEqual(totals);
+      expect(fx.ex.account.positionLots).toBe(-(totals[0] + totals[1]));
+      expect(fx.ex.restingOrders).toBe(resting);
     }
   });
 
@@ -219,11 +239,11 @@ describe('hand-checked fill tape', () => {
     }
   });
 
-  it('a buy order: a sell printing below its price fills the rest at the bid price, never lower', () => {
+  it('a buy order: a sell printing below its price fills at the bid price, never lower, at most the print', () => {
     /*
      * b1 buy 4 @99 joins behind 10 at t=1s (ahead 10). t=2s a sell of 12 at 99 (level 10 -> 0):
-     * floor(12 - 10) = 2 lots fill at 99, leaves 2, ahead 0. t=3s a sell prints at 97 (through 99):
-     * the last 2 lots fill at 99, not at 97.
+     * floor(12 - 10) = 2 lots fill at 99, leaves 2, ahead 0. t=3s a sell of 1 prints at 97 (through 99):
+     * 1 lot fills at 99, not at 97 (the print had 1 lot). t=4s a sell of 3 at 98: the last lot fills.
      */
     const fx = exchangeFixture({ queue: powerQueue(2) });
     fx.clock.runUntil(1 * S);
@@ -234,9 +254,12 @@ describe('hand-checked fill tape', () => {
     expect(fx.ex.restingSnapshot()[0]).toMatchObject({ ahead: 0, leaves: 2 });
     fx.clock.runUntil(3 * S);
     fx.trade('sell', 97, 1);
+    fx.clock.runUntil(4 * S);
+    fx.trade('sell', 98, 3);
     expect(fx.fills().map((e) => [e.side, e.priceTicks, e.qtyLots, e.leavesLots, e.exchangeTime / S])).toEqual([
       ['buy', 99, 2, 2, 2],
-      ['buy', 99, 2, 0, 3],
+      ['buy', 99, 1, 1, 3],
+      ['buy', 99, 1, 0, 4],
     ]);
     expect(fx.ex.account.positionLots).toBe(4);
   });
