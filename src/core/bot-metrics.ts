@@ -1,5 +1,6 @@
 import { Counter, Gauge, Histogram } from 'prom-client';
 import type { Registry } from 'prom-client';
+import type { RiskSample } from './risk-monitor.ts';
 import type { RejectReason, CancelRejectReason } from './types.ts';
 
 /** The seed's bucket layouts: dashboards built for the Python bot keep working. */
@@ -18,6 +19,9 @@ export class BotMetrics {
   private readonly latency: Histogram<'op'>;
   private readonly latencyByOp: Record<LatencyOp, { observe(v: number): void }>;
   private readonly riskRatio: Histogram;
+  private readonly riskSamples: Counter<'kind'>;
+  private readonly riskBreaches: Counter<'kind'>;
+  private readonly lossHalts: Counter;
   private readonly orders: Counter<'event'>;
   private readonly rejects: Counter<'reason'>;
   private readonly cancelRejects: Counter<'reason'>;
@@ -46,10 +50,22 @@ export class BotMetrics {
     };
     this.riskRatio = new Histogram({
       name: 'mm_risk_ratio',
-      help: 'Total notional / max total notional, sampled after every fill (values above 1 are breaches)',
+      help: 'Total notional / max total notional, sampled after every fill and on a fixed virtual interval (values above 1 are breaches)',
       buckets: [...RISK_RATIO_BUCKETS],
       registers,
     });
+    this.riskSamples = new Counter({ name: 'mm_risk_samples_total', help: 'Risk-ratio samples by kind: fill or interval', labelNames: ['kind'], registers });
+    this.riskBreaches = new Counter({
+      name: 'mm_risk_breaches_total',
+      help: 'Risk-ratio samples above 1 by kind: fill or interval',
+      labelNames: ['kind'],
+      registers,
+    });
+    for (const kind of ['fill', 'interval'] as const) {
+      this.riskSamples.labels(kind).inc(0);
+      this.riskBreaches.labels(kind).inc(0);
+    }
+    this.lossHalts = new Counter({ name: 'mm_risk_loss_halts_total', help: 'Times the loss limit halted quoting (at most once a run)', registers });
     this.orders = new Counter({ name: 'mm_orders_total', help: 'Orders by lifecycle event', labelNames: ['event'], registers });
     for (const e of ['sent', 'placed', 'filled', 'canceled', 'rejected'] as const) {
       const child = this.orders.labels(e);
@@ -108,8 +124,14 @@ export class BotMetrics {
     this.latencyByOp[op].observe(ms);
   }
 
-  observeRiskRatio(ratio: number): void {
-    this.riskRatio.observe(ratio);
+  observeRiskSample(sample: RiskSample): void {
+    this.riskRatio.observe(sample.ratio);
+    this.riskSamples.labels(sample.kind).inc();
+    if (sample.breach) this.riskBreaches.labels(sample.kind).inc();
+  }
+
+  countLossHalt(): void {
+    this.lossHalts.inc();
   }
 
   countOrder(event: OrderEventKind): void {

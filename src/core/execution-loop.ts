@@ -10,7 +10,7 @@ import type { QuoteParams } from './quote-policy.ts';
 import { ensureMapping } from './ensure-mapping.ts';
 import { countByKind, reconcile } from './recon.ts';
 import type { BotOrderView, ReconPlan } from './recon.ts';
-import type { RiskMonitor } from './risk-monitor.ts';
+import type { RiskMonitor, WorkingLots } from './risk-monitor.ts';
 import { SessionStats } from './session-stats.ts';
 import { midTicks } from './types.ts';
 import type { BookTop, ExecutionEvent, Heartbeat, Instrument, MarketEvent, QueryKind, QueryResult, RiskRejectReason, Side } from './types.ts';
@@ -151,6 +151,9 @@ export class ExecutionLoop implements GatewayListener {
     };
     this.observer = hooks.observer;
     this.pnl = new PnlTracker(clock, pnlConfig, new Map([[instrument.symbol, instrument]]), hooks.venueMidAt ?? ownMidAt);
+    risk.trackWorking(instrument.symbol, () => this.workingLots());
+    risk.onSample((sample) => metrics.observeRiskSample(sample));
+    risk.onLossHalt(() => metrics.countLossHalt());
     risk.onFreezeChange((frozen) => {
       metrics.setFrozen(frozen);
       if (frozen) this.cancelAll();
@@ -160,6 +163,7 @@ export class ExecutionLoop implements GatewayListener {
 
   start(): void {
     this.running = true;
+    this.risk.start();
     this.lastHeardAt = this.clock.now();
     this.lastReconAt = this.clock.now();
     this.gateway.connect(this);
@@ -291,11 +295,25 @@ export class ExecutionLoop implements GatewayListener {
       this.orders.delete(order.clientId);
       if (order.status === 'pending_cancel') this.awaitingCancelReply.set(order.clientId, order);
     }
-    const sample = this.risk.onFill(fill.symbol, fill.side, fill.qtyLots);
-    this.metrics.observeRiskRatio(sample.ratio);
+    this.risk.onFill(fill);
     this.metrics.setPositionNotional(fill.symbol, this.risk.positionNotionalUsd(fill.symbol));
     this.pnl.onFill({ ...fill, limitTicks: order.priceTicks });
     if (done) this.requote();
+  }
+
+  /**
+   * What the live orders could still add to the position, per side: the leaves of every order that may
+   * still fill (pending_new, open, pending_cancel; a cancel in flight can lose the race to a fill).
+   */
+  private workingLots(): WorkingLots {
+    let buy = 0;
+    let sell = 0;
+    for (const o of this.orders.values()) {
+      const leaves = o.qtyLots - o.filledLots;
+      if (o.side === 'buy') buy += leaves;
+      else sell += leaves;
+    }
+    return { buy, sell };
   }
 
   private forget(order: LiveOrder): void {

@@ -1,4 +1,4 @@
-import type { Report } from './report.ts';
+import type { Report, RiskReport } from './report.ts';
 
 /** Tolerance of the P&L identity check, in bps (the seed's audit tolerance). */
 export const PNL_IDENTITY_TOLERANCE_BPS = 0.05;
@@ -63,9 +63,46 @@ export const VALIDATION_RULES: Readonly<Record<string, Rule>> = {
     const s = r.summary;
     const out: string[] = [];
     if (s.risk_breaches > s.risk_samples) out.push(`risk_breaches ${s.risk_breaches} exceeds risk_samples ${s.risk_samples}`);
-    if (s.risk_samples !== s.fills) out.push(`risk_samples ${s.risk_samples} differs from fills ${s.fills}: the ratio is sampled after every fill`);
     if (s.risk_ratio_p95 > s.risk_ratio_max) out.push(`risk_ratio_p95 ${s.risk_ratio_p95} exceeds risk_ratio_max ${s.risk_ratio_max}`);
     if (s.risk_breaches > 0 && !(s.risk_ratio_max > 1)) out.push(`risk_breaches ${s.risk_breaches} but risk_ratio_max ${s.risk_ratio_max} <= 1`);
+    const k = r.risk as RiskReport | undefined;
+    // Reports written before the risk section sampled at fills only.
+    if (k === undefined) {
+      if (s.risk_samples !== s.fills) out.push(`risk_samples ${s.risk_samples} differs from fills ${s.fills}: the ratio is sampled after every fill`);
+      return out;
+    }
+    if (k.samples_fill !== s.fills) out.push(`risk.samples_fill ${k.samples_fill} differs from fills ${s.fills}: the ratio is sampled after every fill`);
+    if (k.samples_fill + k.samples_interval !== s.risk_samples) {
+      out.push(`risk_samples ${s.risk_samples} is not risk.samples_fill ${k.samples_fill} + risk.samples_interval ${k.samples_interval}`);
+    }
+    if (k.breaches_fill + k.breaches_interval !== s.risk_breaches) {
+      out.push(`risk_breaches ${s.risk_breaches} is not risk.breaches_fill ${k.breaches_fill} + risk.breaches_interval ${k.breaches_interval}`);
+    }
+    if (k.breaches_fill > k.samples_fill || k.breaches_interval > k.samples_interval) out.push('risk breaches of a kind exceed that kind\'s samples');
+    const span = r.execution.end_us - r.execution.start_us;
+    const expected = k.sample_interval_us > 0 ? Math.floor(span / k.sample_interval_us) : 0;
+    if (Number.isFinite(span) && k.samples_interval !== expected) {
+      out.push(`risk.samples_interval ${k.samples_interval} is not one per sample_interval_us ${k.sample_interval_us} over ${span} µs (${expected})`);
+    }
+    if (Math.max(k.ratio_max_fill, k.ratio_max_interval) !== s.risk_ratio_max) {
+      out.push(`risk_ratio_max ${s.risk_ratio_max} is not the larger of the fill and interval maxima (${k.ratio_max_fill}, ${k.ratio_max_interval})`);
+    }
+    return out;
+  },
+  risk_limits: (r) => {
+    const k = r.risk as RiskReport | undefined;
+    if (k === undefined) return null;
+    const out: string[] = [];
+    if (k.worst_case_ratio_max > 1) out.push(`risk.worst_case_ratio_max ${k.worst_case_ratio_max} > 1: the pre-trade check let an order past the notional limit`);
+    if (k.pnl_min_usd > k.pnl_usd) out.push(`risk.pnl_min_usd ${k.pnl_min_usd} is above the final pnl_usd ${k.pnl_usd}`);
+    if (k.loss_halted) {
+      if (k.max_loss_usd === null) out.push('risk.loss_halted without a loss limit (max_loss_usd is null)');
+      else if (!(k.pnl_min_usd < -k.max_loss_usd)) out.push(`risk.loss_halted but pnl_min_usd ${k.pnl_min_usd} never fell below -max_loss_usd ${-k.max_loss_usd}`);
+      if (k.loss_halted_at_us === null) out.push('risk.loss_halted without loss_halted_at_us');
+    } else {
+      if (k.max_loss_usd !== null && k.pnl_min_usd < -k.max_loss_usd) out.push(`risk.pnl_min_usd ${k.pnl_min_usd} fell below -max_loss_usd ${-k.max_loss_usd} but the bot was not halted`);
+      if (k.loss_halted_at_us !== null) out.push('risk.loss_halted_at_us set while loss_halted is false');
+    }
     return out;
   },
   pnl_identity: (r) => {

@@ -52,7 +52,11 @@ export interface ReportInput {
 export function buildReport(input: ReportInput): Report {
   const { stats, risk, pnl, execution } = input;
   const all = latencyStats(stats.latency.all);
+  // Both sample kinds together: a fill sample per fill, an interval sample per sample_interval.
   const [riskP95] = risk.ratios.quantiles([9500]) as [number];
+  const [fillP95] = risk.fillSamples.ratios.quantiles([9500]) as [number];
+  const [intervalP95] = risk.intervalSamples.ratios.quantiles([9500]) as [number];
+  const limits = risk.limits;
   return {
     scenario: execution.scenario,
     summary: {
@@ -107,6 +111,25 @@ export function buildReport(input: ReportInput): Report {
         ]),
       ),
     },
+    risk: {
+      max_position_usd: limits.maxPositionUsd,
+      max_total_notional_usd: limits.maxTotalNotionalUsd,
+      sample_interval_us: limits.sampleIntervalUs ?? 0,
+      samples_fill: risk.fillSamples.ratios.count,
+      samples_interval: risk.intervalSamples.ratios.count,
+      breaches_fill: risk.fillSamples.breaches,
+      breaches_interval: risk.intervalSamples.breaches,
+      ratio_p95_fill: fillP95,
+      ratio_p95_interval: intervalP95,
+      ratio_max_fill: risk.fillSamples.max,
+      ratio_max_interval: risk.intervalSamples.max,
+      worst_case_ratio_max: risk.maxAllowedWorstCaseRatio,
+      max_loss_usd: limits.maxLossUsd ?? null,
+      loss_halted: risk.lossHalted,
+      loss_halted_at_us: risk.lossHaltedAtUs,
+      pnl_usd: risk.pnlUsd(),
+      pnl_min_usd: risk.minPnlUsd,
+    },
     pnl,
     ...(input.extra ?? {}),
     warnings: [],
@@ -153,7 +176,35 @@ export interface Report {
     open_orders: number;
     by_symbol: Record<string, { position_lots: number; position_qty: number; mark_price: number; notional_usd: number }>;
   };
+  risk: RiskReport;
   pnl: PnlSummary;
   warnings: string[];
   [extra: string]: unknown;
+}
+
+/**
+ * The risk monitor's section. `summary.risk_ratio_p95`, `risk_ratio_max`, `risk_samples` and
+ * `risk_breaches` are over both sample kinds; here they are split by kind.
+ */
+export interface RiskReport {
+  max_position_usd: number;
+  max_total_notional_usd: number;
+  /** 0: no interval samples. */
+  sample_interval_us: number;
+  samples_fill: number;
+  samples_interval: number;
+  breaches_fill: number;
+  breaches_interval: number;
+  ratio_p95_fill: number;
+  ratio_p95_interval: number;
+  ratio_max_fill: number;
+  ratio_max_interval: number;
+  /** The largest pre-trade worst case / max_total_notional_usd of an order let through that grew it: <= 1. */
+  worst_case_ratio_max: number;
+  max_loss_usd: number | null;
+  loss_halted: boolean;
+  loss_halted_at_us: number | null;
+  /** The bot's own P&L (cash from fills and fees, positions at its marks) at the end, and its lowest. */
+  pnl_usd: number;
+  pnl_min_usd: number;
 }

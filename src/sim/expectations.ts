@@ -56,12 +56,26 @@ const SESSION_KEYS = [
   'position_adjust_lots',
 ] as const;
 
+const RISK_KEYS = [
+  'samples_fill',
+  'samples_interval',
+  'breaches_fill',
+  'breaches_interval',
+  'ratio_p95_fill',
+  'ratio_p95_interval',
+  'ratio_max_fill',
+  'ratio_max_interval',
+  'worst_case_ratio_max',
+  'pnl_usd',
+  'pnl_min_usd',
+] as const;
+
 const opBounds = z.strictObject({ count: bound.optional(), p50: bound.optional(), p95: bound.optional(), p99: bound.optional(), max: bound.optional() });
 
 /**
  * A scenario's `expect:` block: bounds on the report's numbers, checked after the run. Names are the
  * report's own (summary and pnl keys, `total_notional_usd`, `latency_ms.<op>.<stat>`,
- * `rejects_by_reason.<reason>`), so a typo is caught when the scenario is loaded, not after the run.
+ * `rejects_by_reason.<reason>`, `risk.<key>`), so a typo is caught when the scenario is loaded, not after the run.
  */
 export const expectationsSchema = z.strictObject({
   ...Object.fromEntries(SUMMARY_KEYS.map((k) => [k, bound.optional()])),
@@ -70,6 +84,7 @@ export const expectationsSchema = z.strictObject({
   latency_ms: z.strictObject({ place: opBounds.optional(), cancel: opBounds.optional(), fill: opBounds.optional() }).optional(),
   rejects_by_reason: z.strictObject(Object.fromEntries(REJECT_REASONS.map((r) => [r, bound.optional()]))).optional(),
   cancel_rejects_by_reason: z.strictObject(Object.fromEntries(CANCEL_REJECT_REASONS.map((r) => [r, bound.optional()]))).optional(),
+  risk: z.strictObject(Object.fromEntries(RISK_KEYS.map((k) => [k, bound.optional()]))).optional(),
   session: z
     .strictObject({
       ...Object.fromEntries(SESSION_KEYS.map((k) => [k, bound.optional()])),
@@ -98,6 +113,7 @@ function lookup(report: Report, name: string): number {
   }
   if (parts[0] === 'rejects_by_reason') return report.summary.rejects_by_reason[parts[1]!] ?? 0;
   if (parts[0] === 'cancel_rejects_by_reason') return report.summary.cancel_rejects_by_reason[parts[1]!] ?? 0;
+  if (parts[0] === 'risk') return report.risk[parts[1] as (typeof RISK_KEYS)[number]];
   if (parts[0] === 'session') {
     const session = report.session as Record<string, number> & { divergences: Record<string, number> };
     return parts[1] === 'divergences' ? session.divergences[parts[2]!]! : session[parts[1]!]!;

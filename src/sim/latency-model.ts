@@ -61,10 +61,22 @@ export type MessageRate = (now: Micros) => number;
 
 /** A latency distribution; draws are integer microseconds from the given seeded stream. */
 export interface LatencyModel {
-  /** One latency for a message sent at `now`. */
+  /** One latency for a message sent at `now`, drawn afresh on every call. */
   sample(now: Micros): Micros;
+  /**
+   * `sample` in two parts, for a connection that draws one path delay per send instant: `draw()` is the
+   * random delay of the path in µs (unrounded, before load scaling), `load(now)` the rate-scaling factor of
+   * one message sent at `now`; `sample(now)` is `round(draw() * load(now))`. Absent when every message
+   * carries its own delay (a recorded feed latency).
+   */
+  readonly parts?: PathParts;
   /** True when every draw is zero: there is no network to speak of. */
   readonly isZero: boolean;
+}
+
+export interface PathParts {
+  draw(): number;
+  load(now: Micros): number;
 }
 
 const US_PER_MS = 1000;
@@ -77,6 +89,7 @@ export function createLatencyModel(spec: LatencySpec, rng: RandomStream, message
   return {
     isZero: bound === 0 || (scale === undefined && Math.round(bound) === 0),
     sample: scale === undefined ? () => toMicros(draw()) : (now) => toMicros(draw() * scale(now)),
+    parts: { draw, load: scale ?? (() => 1) },
   };
 }
 
@@ -203,18 +216,46 @@ function upperBoundUs(spec: LatencySpec): number {
   }
 }
 
-/** A network path: per-operation latencies and an ordering rule. */
+/** The path delay a connection drew for one model at one send instant. */
+interface PathSlot {
+  readonly model: LatencyModel;
+  readonly parts: PathParts | undefined;
+  at: Micros;
+  drawnUs: number;
+}
+
+/**
+ * A network path: per-operation latencies and an ordering rule.
+ *
+ * `fifo` is one connection. Every message sent at the same instant with the same model travels with
+ * the same path delay (one draw per model and instant, rate scaling applied per message), so a burst
+ * arrives together, in the order it was sent, without taking the largest of several draws. Across
+ * instants order is kept: a message never arrives before the one sent before it, which delays it only
+ * when its path is faster than the earlier one's (head-of-line blocking). `independent`: one draw per
+ * message and no ordering.
+ */
 export class Channel<Op extends string = string> {
   readonly isZero: boolean;
-  private readonly models: ReadonlyMap<string, LatencyModel>;
+  private readonly slots: ReadonlyMap<string, PathSlot>;
   private lastDelivery: Micros = -Infinity;
 
   constructor(
     models: Readonly<Record<Op, LatencyModel>>,
     readonly ordering: Ordering = 'fifo',
   ) {
-    this.models = new Map(Object.entries<LatencyModel>(models));
-    this.isZero = [...this.models.values()].every((m) => m.isZero);
+    // Ops sharing a model share its slot: one draw per instant whichever of them sends first.
+    const byModel = new Map<LatencyModel, PathSlot>();
+    const slots = new Map<string, PathSlot>();
+    for (const [op, model] of Object.entries<LatencyModel>(models)) {
+      let slot = byModel.get(model);
+      if (slot === undefined) {
+        slot = { model, parts: model.parts, at: NaN, drawnUs: 0 };
+        byModel.set(model, slot);
+      }
+      slots.set(op, slot);
+    }
+    this.slots = slots;
+    this.isZero = [...byModel.keys()].every((m) => m.isZero);
   }
 
   /**
@@ -222,21 +263,29 @@ export class Channel<Op extends string = string> {
    * latency spike). With `fifo` it never arrives before the message sent before it on this channel.
    */
   deliveryTime(sentAt: Micros, op: Op, factor = 1): Micros {
-    const arrival = sentAt + this.latency(sentAt, op, factor);
-    if (this.ordering === 'independent') return arrival;
-    const t = Math.max(arrival, this.lastDelivery);
+    const slot = this.slots.get(op);
+    if (slot === undefined) throw new InvariantError(`no latency model for operation "${op}"`);
+    if (this.ordering === 'independent') return sentAt + scaled(slot.model.sample(sentAt), factor);
+    const t = Math.max(sentAt + scaled(this.pathLatency(slot, sentAt), factor), this.lastDelivery);
     this.lastDelivery = t;
     return t;
   }
 
-  private latency(sentAt: Micros, op: Op, factor: number): Micros {
-    const model = this.models.get(op);
-    if (model === undefined) throw new InvariantError(`no latency model for operation "${op}"`);
-    const drawn = model.sample(sentAt);
-    if (factor === 1) return drawn;
-    if (!(factor >= 0 && Number.isFinite(factor))) throw new InvariantError(`latency factor must be finite and >= 0, got ${factor}`);
-    return Math.round(drawn * factor);
+  private pathLatency(slot: PathSlot, sentAt: Micros): Micros {
+    const parts = slot.parts;
+    if (parts === undefined) return slot.model.sample(sentAt);
+    if (slot.at !== sentAt) {
+      slot.at = sentAt;
+      slot.drawnUs = parts.draw();
+    }
+    return toMicros(slot.drawnUs * parts.load(sentAt));
   }
+}
+
+function scaled(latency: Micros, factor: number): Micros {
+  if (factor === 1) return latency;
+  if (!(factor >= 0 && Number.isFinite(factor))) throw new InvariantError(`latency factor must be finite and >= 0, got ${factor}`);
+  return Math.round(latency * factor);
 }
 
 export interface LatencyChannels {

@@ -33,6 +33,24 @@ const reportSchema = z.looseObject({
   }),
   execution: z.looseObject({ seed: z.number(), network_enabled: z.boolean(), events: count, digest: z.string() }),
   positions: z.looseObject({ total_notional_usd: z.number() }),
+  // Absent from reports written before the risk monitor sampled on an interval.
+  risk: z
+    .looseObject({
+      sample_interval_us: count,
+      samples_fill: count,
+      samples_interval: count,
+      breaches_fill: count,
+      breaches_interval: count,
+      ratio_max_fill: z.number(),
+      ratio_max_interval: z.number(),
+      worst_case_ratio_max: z.number(),
+      max_loss_usd: z.number().nullable(),
+      loss_halted: z.boolean(),
+      loss_halted_at_us: z.number().nullable(),
+      pnl_usd: z.number(),
+      pnl_min_usd: z.number(),
+    })
+    .optional(),
   pnl: z.looseObject({
     fills: count,
     net_bps: z.number(),

@@ -205,6 +205,8 @@ export async function runScenario(scenario: LoadedScenario, options: RunOptions 
       maxPositionUsd: scenario.risk.max_position_usd,
       maxTotalNotionalUsd: scenario.risk.max_total_notional_usd,
       freezeCooldownUs: scenario.risk.freeze_cooldown,
+      sampleIntervalUs: scenario.risk.sample_interval,
+      maxLossUsd: scenario.risk.max_loss_usd,
     },
     [inst],
   );

@@ -26,7 +26,8 @@ export function formatSummary(r: Report): string {
     `fills    ${s.fills} fills, ${s.filled_lots} lots  maker fill rate ${pct(s.maker_fill_rate)}`,
     `latency  all ops p50=${num(s.latency_p50_ms, 3)}  p95=${num(s.latency_p95_ms, 3)}  p99=${num(s.latency_p99_ms, 3)} ms`,
     lat,
-    `risk     ratio p95 ${num(s.risk_ratio_p95, 4)}  max ${num(s.risk_ratio_max, 4)}  breaches ${s.risk_breaches}  freezes ${s.risk_freezes}`,
+    `risk     ratio p95 ${num(s.risk_ratio_p95, 4)}  max ${num(s.risk_ratio_max, 4)}  breaches ${s.risk_breaches}  freezes ${s.risk_freezes}${riskSamples(r)}`,
+    ...lossLines(r),
     `pnl      net ${num(r.pnl.net_bps, 3)} bps = gross ${num(r.pnl.gross_bps, 3)} - adverse@${r.pnl.adverse_horizon_ms}ms ${num(r.pnl.adverse_bps, 3)} - slippage ${num(r.pnl.slippage_bps, 3)} - fees ${num(r.pnl.fees_bps, 3)}  (${num(r.pnl.net_usd, 2)} USD on ${num(r.pnl.notional_usd, 0)} USD traded)`,
     `         total ${num(r.pnl.total_usd, 2)} USD marked to the last mid, of which inventory ${num(r.pnl.inventory_mtm_usd, 2)} USD`,
     `position ${num(r.positions.total_notional_usd, 2)} USD notional, ${r.positions.open_orders} open orders`,
@@ -34,6 +35,19 @@ export function formatSummary(r: Report): string {
   ];
   for (const w of r.warnings) lines.push(`warning: ${w}`);
   return lines.join('\n');
+}
+
+/** Samples by kind (reports from before the risk section have none). */
+function riskSamples(r: Report): string {
+  const k = r.risk as Report['risk'] | undefined;
+  return k ? `  samples ${k.samples_fill} fill (${k.breaches_fill} over) + ${k.samples_interval} interval (${k.breaches_interval} over)` : '';
+}
+
+function lossLines(r: Report): string[] {
+  const k = r.risk as Report['risk'] | undefined;
+  if (!k?.loss_halted || k.max_loss_usd === null) return [];
+  const at = k.loss_halted_at_us === null ? '' : ` at ${num(k.loss_halted_at_us / 1e6, 3)}s`;
+  return [`         loss limit ${num(k.max_loss_usd, 2)} USD hit${at}: halted for the rest of the run (own P&L ${num(k.pnl_usd, 2)} USD at the end)`];
 }
 
 interface ReplaySummary {

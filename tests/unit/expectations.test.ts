@@ -27,6 +27,16 @@ describe('scenario expectations', () => {
     expect(describeFailure(results[3]!)).toBe(`expectation failed: latency_ms.fill.p95 = ${report.summary.latency_ms.fill.p95}, expected <= 5`);
   });
 
+  it('bounds the risk section by kind', () => {
+    const s = parseScenario(`${calm}expect:\n  risk: {samples_interval: {min: 300, max: 300}, breaches_fill: {min: 1}, worst_case_ratio_max: {max: 1}}\n`);
+    expect(checkExpectations(report, s.expect!).map((r) => [r.name, r.seen, r.ok])).toEqual([
+      ['risk.samples_interval', 300, true],
+      ['risk.breaches_fill', 0, false],
+      ['risk.worst_case_ratio_max', report.risk.worst_case_ratio_max, true],
+    ]);
+    expect(() => parseScenario(`${calm}expect:\n  risk: {samples: {min: 1}}\n`, 's.yaml')).toThrow(/unknown field "samples"/);
+  });
+
   it('rejects unknown names, empty bounds and min above max when the scenario is loaded', () => {
     expect(() => parseScenario(`${calm}expect:\n  maker_fil_rate: {min: 0.2}\n`, 's.yaml')).toThrow(/s\.yaml:\d+:\d+: expect: unknown field "maker_fil_rate"/);
     expect(() => parseScenario(`${calm}expect:\n  fills: {}\n`, 's.yaml')).toThrow(/expect\.fills: give min, max or both/);

@@ -293,6 +293,92 @@ describe('Channel', () => {
   });
 });
 
+describe('Channel: fifo is a connection (one path delay per send instant)', () => {
+  const lognormal: LatencySpec = { dist: 'lognormal', median_ms: 15, sigma: 0.5 };
+
+  it('constant latency: every message of a burst arrives at sent + latency, in order', () => {
+    const channel = new Channel({ place: createLatencyModel(constant(7), stream()), cancel: createLatencyModel(constant(7), stream()) }, 'fifo');
+    const burst = Array.from({ length: 12 }, (_, i) => channel.deliveryTime(5000, i % 3 === 0 ? 'cancel' : 'place'));
+    expect(burst).toEqual(new Array(12).fill(12_000));
+    expect(channel.deliveryTime(6000, 'place')).toBe(13_000);
+  });
+
+  it('a lognormal burst shares one draw: the first draw of the stream, not the largest of twelve', () => {
+    const channel = new Channel({ place: createLatencyModel(lognormal, stream()) }, 'fifo');
+    const independentDraws = drawsOf(createLatencyModel(lognormal, stream()), 12);
+    const burst = Array.from({ length: 12 }, () => channel.deliveryTime(1000, 'place'));
+    expect(burst).toEqual(new Array(12).fill(1000 + independentDraws[0]!));
+    expect(Math.max(...independentDraws)).toBeGreaterThan(independentDraws[0]!); // the running max would differ
+    // The next instant takes the stream's second draw.
+    const next = channel.deliveryTime(2000, 'place');
+    expect(next).toBe(Math.max(2000 + independentDraws[1]!, burst[0]!));
+  });
+
+  it('keeps order across instants: a later instant with a faster path waits (head-of-line), a slower one does not', () => {
+    const draws = [40_000, 10_000, 50_000];
+    let i = 0;
+    const scripted: LatencyModel = { isZero: false, sample: () => draws[i++]!, parts: { draw: () => draws[i++]!, load: () => 1 } };
+    const channel = new Channel({ place: scripted }, 'fifo');
+    expect(channel.deliveryTime(0, 'place')).toBe(40_000);
+    expect(channel.deliveryTime(0, 'place')).toBe(40_000); // same instant: no new draw
+    expect(channel.deliveryTime(1000, 'place')).toBe(40_000); // 1000 + 10 ms would overtake: held back
+    expect(channel.deliveryTime(2000, 'place')).toBe(52_000); // its own path, slower than the queue
+    expect(i).toBe(3);
+  });
+
+  it('ops on one model share the instant draw; an override draws its own and still keeps order', () => {
+    const rng = stream();
+    const shared = createLatencyModel(lognormal, rng);
+    const fast = createLatencyModel(constant(1), rng);
+    const channel = new Channel({ place: shared, query: shared, cancel: fast }, 'fifo');
+    const first = channel.deliveryTime(0, 'place');
+    expect(channel.deliveryTime(0, 'query')).toBe(first);
+    expect(channel.deliveryTime(0, 'cancel')).toBe(first); // 1 ms path, queued behind the place
+    expect(first).toBe(drawsOf(createLatencyModel(lognormal, stream()), 1)[0]);
+  });
+
+  it('rate scaling and fault factors apply per message to the shared draw', () => {
+    let rate = 0;
+    const model = createLatencyModel({ dist: 'constant', ms: 10, rate_scaling: { reference_rate_per_s: 100 } }, stream(), () => rate);
+    const channel = new Channel({ ack: model }, 'fifo');
+    const a = channel.deliveryTime(0, 'ack');
+    rate = 50; // the exchange handled more messages within the same instant: this one is slower
+    const b = channel.deliveryTime(0, 'ack');
+    const c = channel.deliveryTime(0, 'ack', 2);
+    expect([a, b, c]).toEqual([10_000, 15_000, 30_000]);
+    const random = new Channel({ ack: createLatencyModel(lognormal, stream()) }, 'fifo');
+    const base = random.deliveryTime(0, 'ack');
+    expect(random.deliveryTime(0, 'ack', 3)).toBe(Math.round(base * 3));
+  });
+
+  it('burst correlation steps once per instant, so successive instants stay correlated', () => {
+    const spec: LatencySpec = { ...lognormal, burst: { phi: 0.9 } };
+    const channel = new Channel({ place: createLatencyModel(spec, stream()) }, 'fifo');
+    const perInstant: number[] = [];
+    for (let k = 0; k < 4000; k++) {
+      const sent = k * 1_000_000; // far apart: no head-of-line blocking
+      const arrivals = [0, 1, 2].map(() => channel.deliveryTime(sent, 'place') - sent);
+      expect(new Set(arrivals).size).toBe(1);
+      perInstant.push(Math.log(arrivals[0]!));
+    }
+    expect(lag1Autocorrelation(perInstant)).toBeGreaterThan(0.85);
+    expect(perInstant).toEqual(drawsOf(createLatencyModel(spec, stream()), 4000).map(Math.log));
+  });
+
+  it('a model without parts (a recorded latency) gives every message its own delay', () => {
+    const recorded = [5000, 2000, 9000];
+    let i = 0;
+    const channel = new Channel({ book: { isZero: false, sample: () => recorded[i++]! } }, 'fifo');
+    expect([0, 0, 0].map((t) => channel.deliveryTime(t, 'book'))).toEqual([5000, 5000, 9000]);
+  });
+
+  it('independent paths still draw per message', () => {
+    const channel = new Channel({ place: createLatencyModel(lognormal, stream()) }, 'independent');
+    const burst = Array.from({ length: 12 }, () => channel.deliveryTime(0, 'place'));
+    expect(burst).toEqual(drawsOf(createLatencyModel(lognormal, stream()), 12));
+  });
+});
+
 describe('createChannels', () => {
   it('uses per-op specs for their op and the default for the others', () => {
     const config: LatencyChannelsConfig = {

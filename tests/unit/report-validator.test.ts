@@ -46,6 +46,9 @@ const corruptions: Record<string, (r: MutableReport) => void> = {
   risk_counts: (r) => {
     r.summary.risk_breaches = 2;
   },
+  risk_limits: (r) => {
+    r.risk.worst_case_ratio_max = 1.01;
+  },
   pnl_identity: (r) => {
     r.pnl.net_bps += 0.06;
   },
@@ -84,6 +87,42 @@ describe('report validator', () => {
     const r = golden('burst');
     r.pnl.net_bps += 0.04;
     expect(validateReport(r)).toEqual([]);
+  });
+
+  it('checks the risk section: samples by kind add up, one interval sample per interval, the loss halt is consistent', () => {
+    const fired = (r: MutableReport) => validateReport(r).filter((w) => w.includes('risk'));
+    const base = golden('risk-limit');
+    expect(fired(base)).toEqual([]);
+    expect(base.risk.loss_halted).toBe(true);
+    const cases: ((r: MutableReport) => void)[] = [
+      (r) => (r.risk.samples_interval += 1),
+      (r) => (r.risk.samples_fill += 1),
+      (r) => (r.risk.breaches_interval += 1),
+      (r) => (r.risk.sample_interval_us *= 2),
+      (r) => (r.risk.ratio_max_interval = r.summary.risk_ratio_max + 1),
+      (r) => (r.risk.loss_halted = false), // the loss fell past the limit: it must have halted
+      (r) => (r.risk.max_loss_usd = null), // halted without a limit
+      (r) => (r.risk.max_loss_usd = -r.risk.pnl_min_usd + 1), // halted though the loss stayed inside the limit
+      (r) => (r.risk.loss_halted_at_us = null),
+      (r) => (r.risk.pnl_min_usd = r.risk.pnl_usd + 1),
+    ];
+    for (const corrupt of cases) {
+      const r = golden('risk-limit');
+      corrupt(r);
+      expect(fired(r).length, corrupt.toString()).toBeGreaterThan(0);
+    }
+  });
+
+  it('reads a report written before the risk section by the fill-only rule', () => {
+    const r = golden('burst') as Partial<MutableReport> & MutableReport;
+    r.summary.risk_samples = r.risk.samples_fill;
+    r.summary.risk_breaches = r.risk.breaches_fill;
+    r.summary.risk_ratio_max = r.risk.ratio_max_fill;
+    r.summary.risk_ratio_p95 = r.risk.ratio_p95_fill;
+    delete (r as { risk?: unknown }).risk;
+    expect(validateReport(r)).toEqual([]);
+    r.summary.risk_samples += 1;
+    expect(validateReport(r).some((w) => w.includes('risk_samples'))).toBe(true);
   });
 
   it('the seed check only applies with the network enabled', () => {

@@ -163,6 +163,10 @@ const riskSchema = z.strictObject({
   max_position_usd: positive,
   max_total_notional_usd: positive,
   freeze_cooldown: durationSchema,
+  /** Virtual time between two interval samples of the risk ratio (fill samples are always taken). */
+  sample_interval: positiveDurationSchema.prefault('1s'),
+  /** Loss limit: the bot's P&L at its own marks below -max_loss_usd halts quoting for the rest of the run. */
+  max_loss_usd: positive.optional(),
 });
 
 const pnlSchema = z
