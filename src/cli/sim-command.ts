@@ -1,6 +1,5 @@
-import { join } from 'node:path';
 import { Registry } from 'prom-client';
-import { writeFilesAtomically } from '../sim/atomic-write.ts';
+import { outputFolder, writeFilesInto } from '../sim/atomic-write.ts';
 import { runScenario } from '../sim/runner.ts';
 import type { RunResult } from '../sim/runner.ts';
 import { loadScenarioRuns } from '../sim/scenario/load-scenario.ts';
@@ -31,6 +30,7 @@ export async function runSimCommand(args: SimArgs): Promise<number> {
     throw new InputError(`${args.hold ? '--hold' : '--metrics-host'} needs --metrics-port (e.g. --metrics-port 9464)`);
   }
   const runs = pickVariant(await loadScenarioRuns(args.scenario), args.scenario, args.variant);
+  outRoot(args, runs[0]!); // a bad --out is bad input before the run, not after it
   if (runs.length > 1) {
     if (metricsPort !== undefined) throw new InputError('--metrics-port serves one run: pick a variant with --variant NAME');
     return runVariants(args, runs, seed);
@@ -55,9 +55,9 @@ export async function runSimCommand(args: SimArgs): Promise<number> {
   }
 }
 
-function outDir(args: SimArgs, scenario: LoadedScenario): string {
-  const base = args.out ?? join('out', scenario.name);
-  return scenario.variant === undefined ? base : join(base, scenario.variant);
+/** The output folder: --out, or out/<scenario name> (variants get a subfolder each, see finishRun). */
+function outRoot(args: SimArgs, scenario: LoadedScenario): string {
+  return outputFolder(args.out, [scenario.name]);
 }
 
 /** Runs every variant one after the other, each into its own directory, then writes the comparison. */
@@ -70,28 +70,24 @@ async function runVariants(args: SimArgs, runs: LoadedScenario[], seed: number |
     code = Math.max(code, await finishRun(args, scenario, result));
     results.push([scenario.variant!, result]);
   }
-  const file = join(args.out ?? join('out', runs[0]!.name), 'variants.csv');
+  const root = outRoot(args, runs[0]!);
   const csv = variantsCsv(results.map(([name, r]) => [name, r.report]));
-  await writeFilesAtomically([[file, csv]]);
+  const [file] = await writeInto(root, [['variants.csv', csv]]);
   if (!args.quiet) process.stdout.write(`\n${csv}wrote ${file}\n`);
   return code;
 }
 
 /** Writes report.json and metrics.prom, prints the summary and any failed expectation; returns the exit code. */
 async function finishRun(args: SimArgs, scenario: LoadedScenario, result: RunResult): Promise<number> {
-  const out = outDir(args, scenario);
-  try {
-    await writeFilesAtomically([
-      [join(out, 'report.json'), result.reportJson],
-      [join(out, 'metrics.prom'), result.metricsText],
-      [join(out, 'fills.csv'), result.fillsCsv],
-    ]);
-  } catch (err) {
-    const reason = err instanceof Error ? err.message : String(err);
-    throw new InputError(`--out ${out}: cannot write the report there (${reason})`);
-  }
+  const root = outRoot(args, scenario);
+  const sub = scenario.variant === undefined ? '' : `${scenario.variant}/`;
+  const [report] = await writeInto(root, [
+    [`${sub}report.json`, result.reportJson],
+    [`${sub}metrics.prom`, result.metricsText],
+    [`${sub}fills.csv`, result.fillsCsv],
+  ]);
   if (!args.quiet) {
-    process.stdout.write(`${formatSummary(result.report)}\nwrote ${join(out, 'report.json')}, metrics.prom and fills.csv\n`);
+    process.stdout.write(`${formatSummary(result.report)}\nwrote ${report}, metrics.prom and fills.csv\n`);
   }
   const failed = result.expectations.filter((e) => !e.ok);
   for (const e of failed) process.stderr.write(`${describeFailure(e)}\n`);
@@ -99,4 +95,15 @@ async function finishRun(args: SimArgs, scenario: LoadedScenario, result: RunRes
     process.stdout.write(`expectations: all ${result.expectations.length} met\n`);
   }
   return failed.length > 0 ? 1 : 0;
+}
+
+/** Writes into the output folder; a folder that cannot be written is bad input naming it. */
+async function writeInto(root: string, files: ReadonlyArray<readonly [string, string]>): Promise<string[]> {
+  try {
+    return await writeFilesInto(root, files);
+  } catch (err) {
+    if (err instanceof InputError) throw err;
+    const reason = err instanceof Error ? err.message : String(err);
+    throw new InputError(`--out ${root}: cannot write the report there (${reason})`);
+  }
 }

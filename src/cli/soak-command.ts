@@ -1,5 +1,5 @@
-import { join } from 'node:path';
 import { InputError } from '../core/errors.ts';
+import { outputFolder } from '../sim/atomic-write.ts';
 import { loadScenarioRuns } from '../sim/scenario/load-scenario.ts';
 import { planSoak, runSoak } from '../sim/soak/soak-runner.ts';
 import type { SoakHooks } from '../sim/soak/soak-runner.ts';
@@ -31,7 +31,7 @@ export async function runSoakCommand(args: SoakArgs): Promise<number> {
   const runs = pickVariant(await loadScenarioRuns(args.scenario), args.scenario, args.variant);
   if (runs.length > 1) throw new InputError(`${args.scenario} has variants ${runs.map((r) => r.variant).join(', ')}: soak one of them with --variant NAME`);
   const scenario = runs[0]!;
-  const dir = args.out ?? join('out', scenario.name, ...(scenario.variant ? [scenario.variant] : []), 'soak');
+  const dir = outputFolder(args.out, [scenario.name, ...(scenario.variant ? [scenario.variant] : []), 'soak']);
   const req = { scenario, dir, iterations, seed, resume: args.resume };
   const plan = await planSoak(req);
   const total = plan.manifest.iterations;

@@ -221,6 +221,9 @@ function explain(issue: Issue, doc: Document, data: unknown, schema: z.ZodType):
     }
     case 'invalid_type':
       if (!present) return problem(`missing required field (expected ${typeName(issue.expected)})`);
+      if (typeof value === 'number' && !Number.isFinite(value)) {
+        return problem(`not a finite number, was ${Number.isNaN(value) ? 'NaN (.nan)' : `${value < 0 ? '-' : ''}infinity (.inf, or a number too large such as 1e309)`}`);
+      }
       return problem(isDefault('Invalid input:') ? `expected ${typeName(issue.expected)}${was}` : withSeen(issue.message, was));
     case 'invalid_value': {
       const expected = issue.values.length === 1 ? show(issue.values[0]) : `one of ${issue.values.map(show).join(', ')}`;

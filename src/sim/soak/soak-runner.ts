@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { Registry } from 'prom-client';
 import type { z } from 'zod';
 import { InputError } from '../../core/errors.ts';
-import { isTempFileOf, writeFilesAtomically } from '../atomic-write.ts';
+import { isTempFileOf, writeFilesInto } from '../atomic-write.ts';
 import { runScenario } from '../runner.ts';
 import type { LoadedScenario } from '../scenario/load-scenario.ts';
 import { parseJsonWithSchema } from '../json-file.ts';
@@ -190,8 +190,9 @@ async function listDir(dir: string): Promise<string[]> {
 /** Writes one file of the soak atomically; a folder that cannot be written is bad input, not a crash. */
 async function writeInto(dir: string, name: string, text: string): Promise<void> {
   try {
-    await writeFilesAtomically([[join(dir, name), text]]);
+    await writeFilesInto(dir, [[name, text]]);
   } catch (err) {
+    if (err instanceof InputError) throw err;
     throw new InputError(`--out ${dir}: cannot write the soak there (${err instanceof Error ? err.message : String(err)})`, 'USAGE');
   }
 }
