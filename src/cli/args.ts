@@ -33,12 +33,13 @@ export function parseSeed(text: string | undefined): number | undefined {
   return seed;
 }
 
-/** A positive whole number, e.g. --iterations. */
-export function parseCount(name: string, text: string | undefined): number | undefined {
+/** A positive whole number of at most `max`, e.g. --iterations. */
+export function parseCount(name: string, text: string | undefined, max: number): number | undefined {
   if (text === undefined) return undefined;
   const n = Number(text);
   if (!/^\d+$/.test(text.trim()) || !Number.isSafeInteger(n) || n < 1) {
     throw new InputError(`--${name}: expected a whole number of at least 1, was "${text}"`);
   }
+  if (n > max) throw new InputError(`--${name}: at most ${max}, was ${text.trim()} (see docs/limits.md)`);
   return n;
 }

@@ -6,6 +6,7 @@ import type { SoakHooks } from '../sim/soak/soak-runner.ts';
 import { SoakMetrics } from '../sim/soak/soak-metrics.ts';
 import { iterationLine, planLines } from '../sim/soak/soak-format.ts';
 import { ranges } from '../sim/soak/audit-input.ts';
+import { MAX_ITERATIONS } from '../sim/soak/iter-summary.ts';
 import { parseCount, parseMetricsPort, parseSeed, pickVariant } from './args.ts';
 import { DEFAULT_METRICS_HOST, startMetricsServer, yieldToEventLoop } from './metrics-server.ts';
 import type { MetricsServer } from './metrics-server.ts';
@@ -24,7 +25,7 @@ export interface SoakArgs {
 }
 
 export async function runSoakCommand(args: SoakArgs): Promise<number> {
-  const iterations = parseCount('iterations', args.iterations);
+  const iterations = parseCount('iterations', args.iterations, MAX_ITERATIONS);
   const seed = parseSeed(args.seed);
   const metricsPort = parseMetricsPort(args.metricsPort);
   if (metricsPort === undefined && args.metricsHost !== undefined) throw new InputError('--metrics-host needs --metrics-port (e.g. --metrics-port 9464)');
