@@ -3,7 +3,7 @@ import { outputFolder, writeFilesInto } from '../sim/atomic-write.ts';
 import { runScenario } from '../sim/runner.ts';
 import type { RunResult } from '../sim/runner.ts';
 import { loadScenarioRuns } from '../sim/scenario/load-scenario.ts';
-import { parseMetricsPort, parseSeed, pickVariant } from './args.ts';
+import { explainEventLimit, parseMetricsPort, parseSeed, pickVariant } from './args.ts';
 import type { LoadedScenario } from '../sim/scenario/load-scenario.ts';
 import { variantsCsv } from '../sim/variants-csv.ts';
 import { describeFailure } from '../sim/expectations.ts';
@@ -36,13 +36,14 @@ export async function runSimCommand(args: SimArgs): Promise<number> {
     return runVariants(args, runs, seed);
   }
   const scenario = runs[0]!;
-  if (metricsPort === undefined) return finishRun(args, scenario, await runScenario(scenario, { seed }));
+  if (metricsPort === undefined) return finishRun(args, scenario, await explainEventLimit(args.scenario, () => runScenario(scenario, { seed })));
   // Served live: the run yields to the event loop between slices so the server can answer meanwhile.
   const registry = new Registry();
   const server = await startMetricsServer(registry, args.metricsHost ?? DEFAULT_METRICS_HOST, metricsPort);
   try {
     process.stderr.write(`serving metrics at ${server.url}\n`);
-    const code = await finishRun(args, scenario, await runScenario(scenario, { seed, registry, pace: yieldToEventLoop }));
+    const result = await explainEventLimit(args.scenario, () => runScenario(scenario, { seed, registry, pace: yieldToEventLoop }));
+    const code = await finishRun(args, scenario, result);
     if (args.hold) {
       // Listen before announcing: whoever reads the line may signal at once.
       const stopped = waitForStopSignal();
@@ -66,7 +67,7 @@ async function runVariants(args: SimArgs, runs: LoadedScenario[], seed: number |
   const results: [string, RunResult][] = [];
   for (const scenario of runs) {
     if (!args.quiet) process.stdout.write(`\n== variant ${scenario.variant} ==\n`);
-    const result = await runScenario(scenario, { seed });
+    const result = await explainEventLimit(args.scenario, () => runScenario(scenario, { seed }));
     code = Math.max(code, await finishRun(args, scenario, result));
     results.push([scenario.variant!, result]);
   }

@@ -7,7 +7,7 @@ import { SoakMetrics } from '../sim/soak/soak-metrics.ts';
 import { iterationLine, planLines } from '../sim/soak/soak-format.ts';
 import { ranges } from '../sim/soak/audit-input.ts';
 import { MAX_ITERATIONS } from '../sim/soak/iter-summary.ts';
-import { parseCount, parseMetricsPort, parseSeed, pickVariant } from './args.ts';
+import { explainEventLimit, parseCount, parseMetricsPort, parseSeed, pickVariant } from './args.ts';
 import { DEFAULT_METRICS_HOST, startMetricsServer, yieldToEventLoop } from './metrics-server.ts';
 import type { MetricsServer } from './metrics-server.ts';
 import { terminalProgress } from './progress.ts';
@@ -58,7 +58,7 @@ export async function runSoakCommand(args: SoakArgs): Promise<number> {
       if (progress) progress.update(completed, `iteration ${s.iteration}: net ${s.summary.net_bps.toFixed(2)} bps`);
       else if (!args.quiet) process.stdout.write(`${iterationLine(s, total)}\n`);
     };
-    const written = await runSoak(req, plan, hooks);
+    const written = await explainEventLimit(args.scenario, () => runSoak(req, plan, hooks));
     progress?.stop();
     const failed = [...plan.doneFailingExpectations, ...written.filter((s) => s.summary.expectations_failed > 0).map((s) => s.iteration)].sort((a, b) => a - b);
     if (!args.quiet) {
