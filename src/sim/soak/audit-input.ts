@@ -52,7 +52,7 @@ export async function readSoakSummaries(dir: string, options: { allowGaps?: bool
       continue;
     }
     if (iter === 0 || iter > MAX_ITERATIONS) {
-      problems.push(`${join(dir, e.name)}: iterations are numbered from 1 to ${MAX_ITERATIONS} at most`);
+      problems.push(`${join(dir, e.name)}: ${iter === 0 ? 'iterations are numbered from 1' : `a soak has at most ${MAX_ITERATIONS} iterations`}`);
       continue;
     }
     byIter.set(iter, [...(byIter.get(iter) ?? []), e]);
