@@ -1,5 +1,6 @@
 // Command-line values shared by the commands: checked here so that every command words its errors alike.
 import { InputError } from '../core/errors.ts';
+import { LoopLimitError } from '../sim/virtual-clock.ts';
 import type { LoadedScenario } from '../sim/scenario/load-scenario.ts';
 
 /** The runs of a scenario file, or only the named variant (bad input when it has no such variant). */
@@ -33,12 +34,29 @@ export function parseSeed(text: string | undefined): number | undefined {
   return seed;
 }
 
-/** A positive whole number, e.g. --iterations. */
-export function parseCount(name: string, text: string | undefined): number | undefined {
+/** A positive whole number of at most `max`, e.g. --iterations. */
+export function parseCount(name: string, text: string | undefined, max: number): number | undefined {
   if (text === undefined) return undefined;
   const n = Number(text);
   if (!/^\d+$/.test(text.trim()) || !Number.isSafeInteger(n) || n < 1) {
     throw new InputError(`--${name}: expected a whole number of at least 1, was "${text}"`);
   }
+  if (n > max) throw new InputError(`--${name}: at most ${max}, was ${text.trim()} (see docs/limits.md)`);
   return n;
+}
+
+/**
+ * Runs `run`; a run stopped by its event limit is the scenario's doing (bad input), named by its file
+ * and field. Most such scenarios are refused before they run (scenario-checks.ts estimates the events).
+ */
+export async function explainEventLimit<T>(file: string, run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (err) {
+    if (!(err instanceof LoopLimitError)) throw err;
+    throw new InputError(
+      `${file}: run.max_events: the run reached its limit of ${err.callbacksRun.toLocaleString('en-US')} events at virtual time ` +
+        `${err.virtualTime / 1e6}s and was stopped: raise run.max_events, or schedule fewer events (exchange.heartbeat, market.book_interval, trade_rate_per_s, strategy.refresh)`,
+    );
+  }
 }

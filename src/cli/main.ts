@@ -6,6 +6,7 @@ import { runAuditCommand } from './audit-command.ts';
 import { UsageError, reportError } from './errors.ts';
 import { scenarioJsonSchemaText } from '../sim/scenario/json-schema.ts';
 import { MMSIM_VERSION } from '../sim/soak/soak-manifest.ts';
+import { configureInputLimits } from '../sim/input-file.ts';
 
 /** Parses the command line and runs one command; returns the exit code (0 ok, 1 run failed a check, 2 bad input). */
 export async function main(argv: readonly string[]): Promise<number> {
@@ -109,6 +110,7 @@ export async function main(argv: readonly string[]): Promise<number> {
         process.stdout.write(scenarioJsonSchemaText());
       },
     )
+    .middleware(refuseRepeatedOptions, true)
     .demandCommand(1, 'Name a command: mmsim sim <scenario.yaml>')
     .strict()
     .help()
@@ -122,9 +124,26 @@ export async function main(argv: readonly string[]): Promise<number> {
       throw new UsageError(/^Not enough non-option arguments/.test(msg) && argv[0] === 'sim' ? 'sim: name a scenario file, e.g. mmsim sim scenarios/burst.yaml' : msg);
     });
   try {
+    configureInputLimits(process.env);
     await parser.parseAsync();
   } catch (err) {
     return reportError(err);
   }
   return exitCode;
+}
+
+/** Options that may be given more than once (each use adds a value); every other option takes one. */
+const REPEATABLE: ReadonlySet<string> = new Set(['set']);
+
+/**
+ * `--seed 1 --seed 2` is ambiguous: which one did the user mean? One usage error, before any command
+ * reads the value (yargs would hand the command an array).
+ */
+function refuseRepeatedOptions(argv: Record<string, unknown>): void {
+  for (const [key, value] of Object.entries(argv)) {
+    if (key === '_' || key === '$0' || !Array.isArray(value) || REPEATABLE.has(key)) continue;
+    const dashed = key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+    if (dashed !== key && dashed in argv) continue; // the camelCase alias of a dashed option: reported under its own name
+    throw new UsageError(`--${dashed} given ${value.length} times (${value.map((v) => JSON.stringify(v)).join(', ')}): give it once`);
+  }
 }

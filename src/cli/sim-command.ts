@@ -1,10 +1,9 @@
-import { join } from 'node:path';
 import { Registry } from 'prom-client';
-import { writeFilesAtomically } from '../sim/atomic-write.ts';
+import { outputFolder, writeFilesInto } from '../sim/atomic-write.ts';
 import { runScenario } from '../sim/runner.ts';
 import type { RunResult } from '../sim/runner.ts';
 import { loadScenarioRuns } from '../sim/scenario/load-scenario.ts';
-import { parseMetricsPort, parseSeed, pickVariant } from './args.ts';
+import { explainEventLimit, parseMetricsPort, parseSeed, pickVariant } from './args.ts';
 import type { LoadedScenario } from '../sim/scenario/load-scenario.ts';
 import { variantsCsv } from '../sim/variants-csv.ts';
 import { describeFailure } from '../sim/expectations.ts';
@@ -31,18 +30,20 @@ export async function runSimCommand(args: SimArgs): Promise<number> {
     throw new InputError(`${args.hold ? '--hold' : '--metrics-host'} needs --metrics-port (e.g. --metrics-port 9464)`);
   }
   const runs = pickVariant(await loadScenarioRuns(args.scenario), args.scenario, args.variant);
+  outRoot(args, runs[0]!); // a bad --out is bad input before the run, not after it
   if (runs.length > 1) {
     if (metricsPort !== undefined) throw new InputError('--metrics-port serves one run: pick a variant with --variant NAME');
     return runVariants(args, runs, seed);
   }
   const scenario = runs[0]!;
-  if (metricsPort === undefined) return finishRun(args, scenario, await runScenario(scenario, { seed }));
+  if (metricsPort === undefined) return finishRun(args, scenario, await explainEventLimit(args.scenario, () => runScenario(scenario, { seed })));
   // Served live: the run yields to the event loop between slices so the server can answer meanwhile.
   const registry = new Registry();
   const server = await startMetricsServer(registry, args.metricsHost ?? DEFAULT_METRICS_HOST, metricsPort);
   try {
     process.stderr.write(`serving metrics at ${server.url}\n`);
-    const code = await finishRun(args, scenario, await runScenario(scenario, { seed, registry, pace: yieldToEventLoop }));
+    const result = await explainEventLimit(args.scenario, () => runScenario(scenario, { seed, registry, pace: yieldToEventLoop }));
+    const code = await finishRun(args, scenario, result);
     if (args.hold) {
       // Listen before announcing: whoever reads the line may signal at once.
       const stopped = waitForStopSignal();
@@ -55,9 +56,9 @@ export async function runSimCommand(args: SimArgs): Promise<number> {
   }
 }
 
-function outDir(args: SimArgs, scenario: LoadedScenario): string {
-  const base = args.out ?? join('out', scenario.name);
-  return scenario.variant === undefined ? base : join(base, scenario.variant);
+/** The output folder: --out, or out/<scenario name> (variants get a subfolder each, see finishRun). */
+function outRoot(args: SimArgs, scenario: LoadedScenario): string {
+  return outputFolder(args.out, [scenario.name]);
 }
 
 /** Runs every variant one after the other, each into its own directory, then writes the comparison. */
@@ -66,33 +67,29 @@ async function runVariants(args: SimArgs, runs: LoadedScenario[], seed: number |
   const results: [string, RunResult][] = [];
   for (const scenario of runs) {
     if (!args.quiet) process.stdout.write(`\n== variant ${scenario.variant} ==\n`);
-    const result = await runScenario(scenario, { seed });
+    const result = await explainEventLimit(args.scenario, () => runScenario(scenario, { seed }));
     code = Math.max(code, await finishRun(args, scenario, result));
     results.push([scenario.variant!, result]);
   }
-  const file = join(args.out ?? join('out', runs[0]!.name), 'variants.csv');
+  const root = outRoot(args, runs[0]!);
   const csv = variantsCsv(results.map(([name, r]) => [name, r.report]));
-  await writeFilesAtomically([[file, csv]]);
+  const [file] = await writeInto(root, [['variants.csv', csv]]);
   if (!args.quiet) process.stdout.write(`\n${csv}wrote ${file}\n`);
   return code;
 }
 
 /** Writes report.json, metrics.prom, fills.csv and orders.csv, prints the summary and any failed expectation; returns the exit code. */
 async function finishRun(args: SimArgs, scenario: LoadedScenario, result: RunResult): Promise<number> {
-  const out = outDir(args, scenario);
-  try {
-    await writeFilesAtomically([
-      [join(out, 'report.json'), result.reportJson],
-      [join(out, 'metrics.prom'), result.metricsText],
-      [join(out, 'fills.csv'), result.fillsCsv],
-      [join(out, 'orders.csv'), result.ordersCsv],
-    ]);
-  } catch (err) {
-    const reason = err instanceof Error ? err.message : String(err);
-    throw new InputError(`--out ${out}: cannot write the report there (${reason})`);
-  }
+  const root = outRoot(args, scenario);
+  const sub = scenario.variant === undefined ? '' : `${scenario.variant}/`;
+  const [report] = await writeInto(root, [
+    [`${sub}report.json`, result.reportJson],
+    [`${sub}metrics.prom`, result.metricsText],
+    [`${sub}fills.csv`, result.fillsCsv],
+    [`${sub}orders.csv`, result.ordersCsv],
+  ]);
   if (!args.quiet) {
-    process.stdout.write(`${formatSummary(result.report)}\nwrote ${join(out, 'report.json')}, metrics.prom, fills.csv and orders.csv\n`);
+    process.stdout.write(`${formatSummary(result.report)}\nwrote ${report}, metrics.prom, fills.csv and orders.csv\n`);
   }
   const failed = result.expectations.filter((e) => !e.ok);
   for (const e of failed) process.stderr.write(`${describeFailure(e)}\n`);
@@ -100,4 +97,15 @@ async function finishRun(args: SimArgs, scenario: LoadedScenario, result: RunRes
     process.stdout.write(`expectations: all ${result.expectations.length} met\n`);
   }
   return failed.length > 0 ? 1 : 0;
+}
+
+/** Writes into the output folder; a folder that cannot be written is bad input naming it. */
+async function writeInto(root: string, files: ReadonlyArray<readonly [string, string]>): Promise<string[]> {
+  try {
+    return await writeFilesInto(root, files);
+  } catch (err) {
+    if (err instanceof InputError) throw err;
+    const reason = err instanceof Error ? err.message : String(err);
+    throw new InputError(`--out ${root}: cannot write the report there (${reason})`);
+  }
 }

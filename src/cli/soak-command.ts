@@ -1,12 +1,13 @@
-import { join } from 'node:path';
 import { InputError } from '../core/errors.ts';
+import { outputFolder } from '../sim/atomic-write.ts';
 import { loadScenarioRuns } from '../sim/scenario/load-scenario.ts';
 import { planSoak, runSoak } from '../sim/soak/soak-runner.ts';
 import type { SoakHooks } from '../sim/soak/soak-runner.ts';
 import { SoakMetrics } from '../sim/soak/soak-metrics.ts';
 import { iterationLine, planLines } from '../sim/soak/soak-format.ts';
 import { ranges } from '../sim/soak/audit-input.ts';
-import { parseCount, parseMetricsPort, parseSeed, pickVariant } from './args.ts';
+import { MAX_ITERATIONS } from '../sim/soak/iter-summary.ts';
+import { explainEventLimit, parseCount, parseMetricsPort, parseSeed, pickVariant } from './args.ts';
 import { DEFAULT_METRICS_HOST, startMetricsServer, yieldToEventLoop } from './metrics-server.ts';
 import type { MetricsServer } from './metrics-server.ts';
 import { terminalProgress } from './progress.ts';
@@ -24,14 +25,14 @@ export interface SoakArgs {
 }
 
 export async function runSoakCommand(args: SoakArgs): Promise<number> {
-  const iterations = parseCount('iterations', args.iterations);
+  const iterations = parseCount('iterations', args.iterations, MAX_ITERATIONS);
   const seed = parseSeed(args.seed);
   const metricsPort = parseMetricsPort(args.metricsPort);
   if (metricsPort === undefined && args.metricsHost !== undefined) throw new InputError('--metrics-host needs --metrics-port (e.g. --metrics-port 9464)');
   const runs = pickVariant(await loadScenarioRuns(args.scenario), args.scenario, args.variant);
   if (runs.length > 1) throw new InputError(`${args.scenario} has variants ${runs.map((r) => r.variant).join(', ')}: soak one of them with --variant NAME`);
   const scenario = runs[0]!;
-  const dir = args.out ?? join('out', scenario.name, ...(scenario.variant ? [scenario.variant] : []), 'soak');
+  const dir = outputFolder(args.out, [scenario.name, ...(scenario.variant ? [scenario.variant] : []), 'soak']);
   const req = { scenario, dir, iterations, seed, resume: args.resume };
   const plan = await planSoak(req);
   const total = plan.manifest.iterations;
@@ -57,7 +58,7 @@ export async function runSoakCommand(args: SoakArgs): Promise<number> {
       if (progress) progress.update(completed, `iteration ${s.iteration}: net ${s.summary.net_bps.toFixed(2)} bps`);
       else if (!args.quiet) process.stdout.write(`${iterationLine(s, total)}\n`);
     };
-    const written = await runSoak(req, plan, hooks);
+    const written = await explainEventLimit(args.scenario, () => runSoak(req, plan, hooks));
     progress?.stop();
     const failed = [...plan.doneFailingExpectations, ...written.filter((s) => s.summary.expectations_failed > 0).map((s) => s.iteration)].sort((a, b) => a - b);
     if (!args.quiet) {

@@ -1,7 +1,7 @@
-import { readFileSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import { CsvError, parse } from 'csv-parse/sync';
 import { InputError } from '../core/errors.ts';
+import { readTextInputSync } from './input-file.ts';
 import type { DirectionConfig, EntryOp, FeedOp, LatencyChannelsConfig, LatencySpec, ResponseOp } from './latency-model.ts';
 import type { LatencyConfig, LatencySpecConfig } from './scenario/latency-schema.ts';
 
@@ -26,13 +26,9 @@ interface Row {
   readonly line: number;
 }
 
+/** A regular file of bounded size (input-file.ts): a FIFO or device is refused, not waited on. */
 function readText(path: string): string {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch (err) {
-    const reason = err instanceof Error ? err.message.replace(/, \w+(?: '.*')?$/, '') : String(err);
-    throw new InputError(`${path}: cannot read file (${reason})`);
-  }
+  return readTextInputSync(path);
 }
 
 function parseRows(path: string, text: string): Row[] {

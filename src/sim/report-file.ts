@@ -1,8 +1,8 @@
-import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { InputError } from '../core/errors.ts';
 import type { Report } from '../core/report.ts';
 import { parseJsonWithSchema } from './json-file.ts';
+import { readTextInput } from './input-file.ts';
 
 const count = z.number().int().nonnegative();
 const latency = z.looseObject({ count, p50: z.number(), p95: z.number(), p99: z.number() });
@@ -70,10 +70,10 @@ export function parseReport(text: string, file: string): Report {
 export async function loadReport(file: string): Promise<Report> {
   let text: string;
   try {
-    text = await readFile(file, 'utf8');
+    text = await readTextInput(file);
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code ?? 'error';
-    throw new InputError(`${file}: cannot read file (${code}: ${(err as Error).message.replace(/^\w+: /, '')})`, 'INVALID_REPORT');
+    if (err instanceof InputError) throw new InputError(err.message, 'INVALID_REPORT');
+    throw err;
   }
   return parseReport(text, file);
 }

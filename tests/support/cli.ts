@@ -19,12 +19,12 @@ function userEnv(): NodeJS.ProcessEnv {
 }
 
 /** Runs `mmsim <args>` in a child process to its end; a crash or time-out (not an exit code) fails the test. */
-export function mmsim(args: readonly string[], options: { cwd?: string; timeoutMs?: number } = {}): Promise<CliRun> {
+export function mmsim(args: readonly string[], options: { cwd?: string; timeoutMs?: number; env?: NodeJS.ProcessEnv } = {}): Promise<CliRun> {
   return new Promise((done, fail) => {
     execFile(
       process.execPath,
       [BIN, ...args],
-      { cwd: options.cwd ?? repoRoot, env: userEnv(), timeout: options.timeoutMs ?? 60_000, maxBuffer: 16 * 1024 * 1024 },
+      { cwd: options.cwd ?? repoRoot, env: { ...userEnv(), ...options.env }, timeout: options.timeoutMs ?? 60_000, maxBuffer: 16 * 1024 * 1024 },
       (err, stdout, stderr) => {
         if (err && typeof err.code !== 'number') return fail(new Error(`mmsim ${args.join(' ')} did not exit normally: ${err.message}\n${stderr}`));
         done({ code: err ? Number(err.code) : 0, stdout, stderr });

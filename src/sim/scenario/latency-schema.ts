@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { DirectionConfig, EntryOp, FeedOp, Ordering, ResponseOp } from '../latency-model.ts';
+import { LIMITS, inRange } from './ranges.ts';
 
 /**
  * `exchange.latency` in a scenario: three directions, each either one distribution for every
@@ -27,18 +28,25 @@ import type { DirectionConfig, EntryOp, FeedOp, Ordering, ResponseOp } from '../
  * YAML used; empirical `file` entries are loaded afterwards by `resolveEmpiricalFiles`.
  */
 
-const ms = z.number().nonnegative();
+const ms = inRange(0, LIMITS.latencyMs, 'ms; beyond a minute the link is down: use a disconnect fault');
 
 const modifiers = {
   burst: z.strictObject({ phi: z.number().min(0).lt(1) }).optional(),
-  rate_scaling: z.strictObject({ reference_rate_per_s: z.number().positive() }).optional(),
+  rate_scaling: z
+    .strictObject({ reference_rate_per_s: inRange(LIMITS.referenceRateMin, LIMITS.referenceRateMax, 'messages per second') })
+    .optional(),
 };
 
 const orderingSchema = z.enum(['fifo', 'independent']);
 
 const constantSchema = z.strictObject({ dist: z.literal('constant'), ms, ...modifiers });
 const uniformSchema = z.strictObject({ dist: z.literal('uniform'), min_ms: ms, max_ms: ms, ...modifiers });
-const lognormalSchema = z.strictObject({ dist: z.literal('lognormal'), median_ms: ms, sigma: z.number().nonnegative(), ...modifiers });
+const lognormalSchema = z.strictObject({
+  dist: z.literal('lognormal'),
+  median_ms: ms,
+  sigma: inRange(0, LIMITS.lognormalSigma, 'a sigma of 3 puts the 99.99th percentile 70,000x above the median; use an empirical distribution for heavier tails'),
+  ...modifiers,
+});
 const empiricalSchema = z.strictObject({
   dist: z.literal('empirical'),
   samples_ms: z.array(ms).min(1).optional(),
@@ -50,6 +58,19 @@ const empiricalSchema = z.strictObject({
 function checkUniform(s: { min_ms: number; max_ms: number }, ctx: z.RefinementCtx): void {
   if (s.min_ms > s.max_ms) {
     ctx.addIssue({ code: 'custom', path: ['max_ms'], message: `must be >= min_ms (${s.min_ms}), was ${s.max_ms}` });
+  }
+}
+
+/** The one-in-a-billion draw (z = 6) must stay within an hour, or a long run's latencies overflow. */
+function checkLognormal(s: { median_ms: number; sigma: number }, ctx: z.RefinementCtx): void {
+  if (ctx.issues.length > 0) return; // a field out of range is the error to show
+  const tail = s.median_ms * Math.exp(6 * s.sigma);
+  if (tail > LIMITS.lognormalTailMs) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['sigma'],
+      message: `with median_ms ${s.median_ms}, sigma ${s.sigma} puts the one-in-a-billion latency at ${tail.toExponential(2)} ms, above an hour: lower sigma or median_ms`,
+    });
   }
 }
 
@@ -68,7 +89,7 @@ function checkEmpirical(s: { samples_ms?: number[] | undefined; file?: string | 
 export const latencySpecSchema = z.discriminatedUnion('dist', [
   constantSchema,
   uniformSchema.superRefine(checkUniform),
-  lognormalSchema,
+  lognormalSchema.superRefine(checkLognormal),
   empiricalSchema.superRefine(checkEmpirical),
 ]);
 export type LatencySpecConfig = z.output<typeof latencySpecSchema>;
@@ -81,7 +102,7 @@ const withOrdering = { ordering: orderingSchema.optional() };
 const singleForm = z.discriminatedUnion('dist', [
   constantSchema.extend(withOrdering),
   uniformSchema.extend(withOrdering).superRefine(checkUniform),
-  lognormalSchema.extend(withOrdering),
+  lognormalSchema.extend(withOrdering).superRefine(checkLognormal),
   empiricalSchema.extend(withOrdering).superRefine(checkEmpirical),
 ]);
 

@@ -4,29 +4,37 @@ import { durationSchema, positiveDurationSchema } from './duration.ts';
 import { latencyConfigSchema } from './latency-schema.ts';
 import { defaultContractSize, defaultQuantityUnit } from '../replay/contract-size.ts';
 import { FORMATS_WITH_LOCAL_TIME, REPLAY_FORMATS } from '../replay/replay-formats.ts';
+import { PLAIN_NAME, PLAIN_NAME_RULE } from '../atomic-write.ts';
+import { LIMITS as L, inRange, intInRange } from './ranges.ts';
+import { checkScenarioScale } from './scenario-checks.ts';
 
-const nonNegative = z.number().nonnegative();
-const positive = z.number().positive();
 const probability = z.number().min(0).max(1);
+const fee = inRange(-L.feeBps, L.feeBps, 'bps; no venue charges or pays 1 %');
+const bps = (positive = false) => inRange(0, L.bps, 'bps, that is 100 %', { minExclusive: positive });
+const usd = (min?: number) => inRange(min ?? 0, L.usd, 'USD', { minExclusive: min === undefined });
+const unit = inRange(L.unitMin, L.unitMax, 'a price or quantity step');
 
 const phaseSchema = z.strictObject({
   name: z.string().min(1),
   duration: positiveDurationSchema,
-  trade_rate_per_s: nonNegative,
-  volatility_bps_per_sqrt_s: nonNegative,
-  impact_bps: nonNegative.default(0),
+  trade_rate_per_s: inRange(0, L.tradeRatePerS, 'trades per second; no venue prints more'),
+  volatility_bps_per_sqrt_s: inRange(0, L.volatilityBps, 'bps per square-root second, about 1000x a calm BTC market'),
+  impact_bps: inRange(0, L.impactBps, 'bps one trade moves the mid').default(0),
   buy_share: probability.default(0.5),
 });
 
 const syntheticMarketSchema = z.strictObject({
   source: z.literal('synthetic'),
-  initial_mid: positive,
-  spread_ticks: z.number().int().min(1).default(1),
+  initial_mid: inRange(0, 1e15, 'a price', { minExclusive: true }),
+  spread_ticks: intInRange(1, L.spreadTicks, 'ticks').default(1),
   levels: z.number().int().min(1).max(1000),
-  depth_lots: positive,
+  depth_lots: inRange(0, L.lots, 'lots', { minExclusive: true }),
   level_refresh_prob: probability.default(0.1),
   book_interval: positiveDurationSchema,
-  trade_size_lots: z.strictObject({ median: positive, sigma: nonNegative }),
+  trade_size_lots: z.strictObject({
+    median: inRange(0, L.lots, 'lots', { minExclusive: true }),
+    sigma: inRange(0, L.sizeSigma, 'a lognormal sigma of 3 already spans five orders of magnitude'),
+  }),
   phases: z
     .array(phaseSchema)
     .min(1)
@@ -59,9 +67,11 @@ const replayMarketSchema = z
      */
     quantity_unit: z.enum(['base', 'quote', 'contracts']).optional(),
     /** Quote currency per contract with `quantity_unit: contracts`; defaults by venue (see contract-size.ts). */
-    contract_size: positive.optional(),
+    contract_size: inRange(0, L.usd, 'quote currency per contract', { minExclusive: true }).optional(),
     /** Lines read out of order by less than this much exchange time are put in order (docs/replay.md, "Time"). */
-    reorder_window: durationSchema.prefault('250ms'),
+    reorder_window: durationSchema
+      .refine((us) => us <= 60_000_000, { message: 'at most 60s: the replay holds every line of one window in memory' })
+      .prefault('250ms'),
     /** The bot's feed sees the bookTicker overlay too (a bot subscribed to bookTicker); false: depth only. */
     ticker_to_bot: z.boolean().default(true),
     /** Replay only this much of the recording, from its first message. */
@@ -99,28 +109,30 @@ const queueModelSchema = z.union([
   z.discriminatedUnion('model', [
     z.strictObject({ model: z.literal('risk_averse') }),
     z.strictObject({ model: z.literal('log') }),
-    z.strictObject({ model: z.literal('power'), n: positive }),
+    z.strictObject({ model: z.literal('power'), n: inRange(0, L.queuePower, 'an exponent', { minExclusive: true }) }),
   ]),
 ]);
 
 const rateLimitSchema = z.strictObject({
-  max_requests: z.number().int().positive(),
+  max_requests: intInRange(1, L.requests, 'requests per window'),
   window: positiveDurationSchema,
   include_cancels: z.boolean().default(false),
   /** Refused requests within `ban_window` that trigger a ban; 0 never bans. */
-  ban_after: z.number().int().nonnegative().default(0),
+  ban_after: intInRange(0, L.requests, 'refusals').default(0),
   ban_window: positiveDurationSchema.prefault('10s'),
   ban_duration: positiveDurationSchema.prefault('30s'),
 });
 
 const exchangeSchema = z.strictObject({
   latency: latencyConfigSchema,
-  fees: z.strictObject({ maker_bps: z.number(), taker_bps: z.number() }),
-  min_size_lots: z.number().int().min(1).default(1),
-  min_notional_usd: nonNegative.default(0),
-  price_band_bps: positive.optional(),
+  fees: z.strictObject({ maker_bps: fee, taker_bps: fee }),
+  min_size_lots: intInRange(1, L.lots, 'lots').default(1),
+  min_notional_usd: usd(0).default(0),
+  price_band_bps: bps(true).optional(),
   rate_limit: rateLimitSchema.optional(),
-  margin: z.strictObject({ balance_usd: positive, leverage: positive }).optional(),
+  margin: z
+    .strictObject({ balance_usd: usd(), leverage: inRange(0, L.leverage, 'no venue lends more', { minExclusive: true }) })
+    .optional(),
   queue_model: queueModelSchema.prefault('risk_averse'),
   /** Session heartbeat and book snapshot interval; 0 sends none. */
   heartbeat: durationSchema.prefault('1s'),
@@ -129,7 +141,7 @@ const exchangeSchema = z.strictObject({
 const window = { at: durationSchema, duration: positiveDurationSchema };
 const faultSchema = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('disconnect'), ...window }),
-  z.strictObject({ kind: z.literal('latency_spike'), ...window, factor: z.number().min(1) }),
+  z.strictObject({ kind: z.literal('latency_spike'), ...window, factor: inRange(1, L.spikeFactor, 'beyond that the link is down: use a disconnect fault') }),
   z.strictObject({ kind: z.literal('reject_storm'), ...window, probability }),
   z.strictObject({ kind: z.literal('feed_freeze'), ...window }),
   z.strictObject({ kind: z.literal('ack_loss'), ...window, probability }),
@@ -150,31 +162,35 @@ const sessionSchema = z.strictObject({
 
 const strategySchema = z.strictObject({
   levels: z.number().int().min(1).max(50),
-  spread_bps: positive,
-  level_step_bps: nonNegative,
-  size_usd: positive,
-  skew_bps: nonNegative.default(0),
+  spread_bps: bps(true),
+  level_step_bps: bps(),
+  size_usd: usd(),
+  skew_bps: bps().default(0),
   refresh: positiveDurationSchema,
-  requote_threshold_bps: nonNegative,
+  requote_threshold_bps: bps(),
   session: sessionSchema.prefault({}),
 });
 
 const riskSchema = z.strictObject({
-  max_position_usd: positive,
-  max_total_notional_usd: positive,
+  max_position_usd: usd(),
+  max_total_notional_usd: usd(),
   freeze_cooldown: durationSchema,
   /** Virtual time between two interval samples of the risk ratio (fill samples are always taken). */
   sample_interval: positiveDurationSchema.prefault('1s'),
   /** Loss limit: the bot's P&L at its own marks below -max_loss_usd halts quoting for the rest of the run. */
-  max_loss_usd: positive.optional(),
+  max_loss_usd: usd().optional(),
 });
 
 const pnlSchema = z
   .strictObject({
-    markout_horizons: z.array(positiveDurationSchema).min(1).prefault(['100ms', '1s', '10s']),
+    markout_horizons: z.array(positiveDurationSchema).min(1).max(L.markoutHorizons).prefault(['100ms', '1s', '10s']),
     adverse_horizon: positiveDurationSchema.prefault('1s'),
   })
   .superRefine((p, ctx) => {
+    p.markout_horizons.forEach((h, i) => {
+      const first = p.markout_horizons.indexOf(h);
+      if (first < i) ctx.addIssue({ code: 'custom', path: ['markout_horizons', i], message: `repeats markout_horizons[${first}] (${h / 1000} ms): each horizon once` });
+    });
     if (!p.markout_horizons.includes(p.adverse_horizon)) {
       ctx.addIssue({ code: 'custom', path: ['adverse_horizon'], message: 'must be one of markout_horizons' });
     }
@@ -182,15 +198,15 @@ const pnlSchema = z
 
 const runSchema = z.strictObject({
   /** Guard against a scenario that schedules without end: the run fails after this many events. */
-  max_events: z.number().int().positive().default(50_000_000),
+  max_events: intInRange(1, L.maxEvents, 'events; a run that needs more is better split').default(50_000_000),
 });
 
 export const scenarioSchema = z
   .strictObject({
-  name: z.string().min(1),
+  name: z.string().regex(PLAIN_NAME, `must be ${PLAIN_NAME_RULE} (it names the output folder)`),
   description: z.string().optional(),
   seed: z.number().int().nonnegative().default(1),
-  instrument: z.strictObject({ symbol: z.string().min(1), tick_size: positive, lot_size: positive }),
+  instrument: z.strictObject({ symbol: z.string().min(1), tick_size: unit, lot_size: unit }),
   market: z.discriminatedUnion('source', [syntheticMarketSchema, replayMarketSchema]),
   exchange: exchangeSchema,
   strategy: strategySchema,
@@ -206,7 +222,7 @@ export const scenarioSchema = z
    * (`exchange.queue_model: log`) and runs on its own; `mmsim sim` writes one report per variant.
    */
   variants: z
-    .array(z.strictObject({ name: z.string().regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits, _ . - only'), set: z.record(z.string(), z.unknown()) }))
+    .array(z.strictObject({ name: z.string().regex(PLAIN_NAME, `must be ${PLAIN_NAME_RULE} (it names a folder)`), set: z.record(z.string(), z.unknown()) }))
     .min(1)
     .superRefine((vs, ctx) => {
       const seen = new Set<string>();
@@ -218,6 +234,7 @@ export const scenarioSchema = z
     .optional(),
 })
   .superRefine((s, ctx) => {
+    checkScenarioScale(s, ctx);
     // A replay's length is known only once its recording is read, unless it sets a duration.
     const endUs = s.market.source === 'synthetic' ? s.market.phases.reduce((t, p) => t + p.duration, 0) : (s.market.duration ?? Infinity);
     s.faults.forEach((f, i) => {

@@ -1,8 +1,8 @@
-import { readFile } from 'node:fs/promises';
 import { LineCounter, isAlias, isMap, isScalar, isSeq, parseDocument, visit } from 'yaml';
 import type { Document } from 'yaml';
 import type { z } from 'zod';
 import { InputError } from '../../core/errors.ts';
+import { readTextInput } from '../input-file.ts';
 
 /** An invalid scenario (or other YAML input): the message names the file, the line and the field. */
 export class ScenarioError extends InputError {
@@ -34,14 +34,13 @@ export async function loadYamlFile<S extends z.ZodType>(file: string, schema: S)
   return parseYamlWithSchema(await readSourceFile(file), file, schema);
 }
 
-/** A source file's text; an unreadable file is a `ScenarioError` naming it. */
+/** A source file's text (a regular file, size-capped); an unreadable file is a `ScenarioError` naming it. */
 export async function readSourceFile(file: string): Promise<string> {
   try {
-    return await readFile(file, 'utf8');
+    return await readTextInput(file);
   } catch (err) {
-    // Node's message ends with the syscall and path (", open 'x.yaml'"): ours already starts with the path.
-    const reason = err instanceof Error ? err.message.replace(/, \w+(?: '.*')?$/, '') : String(err);
-    throw new ScenarioError(`${file}: cannot read file (${reason})`, { file });
+    if (err instanceof InputError) throw new ScenarioError(err.message, { file });
+    throw err;
   }
 }
 
@@ -221,6 +220,9 @@ function explain(issue: Issue, doc: Document, data: unknown, schema: z.ZodType):
     }
     case 'invalid_type':
       if (!present) return problem(`missing required field (expected ${typeName(issue.expected)})`);
+      if (typeof value === 'number' && !Number.isFinite(value)) {
+        return problem(`not a finite number, was ${Number.isNaN(value) ? 'NaN (.nan)' : `${value < 0 ? '-' : ''}infinity (.inf, or a number too large such as 1e309)`}`);
+      }
       return problem(isDefault('Invalid input:') ? `expected ${typeName(issue.expected)}${was}` : withSeen(issue.message, was));
     case 'invalid_value': {
       const expected = issue.values.length === 1 ? show(issue.values[0]) : `one of ${issue.values.map(show).join(', ')}`;

@@ -1,10 +1,11 @@
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import type { Dirent } from 'node:fs';
 import { join } from 'node:path';
 import { InputError } from '../../core/errors.ts';
 import { parseJsonWithSchema } from '../json-file.ts';
+import { readTextInput } from '../input-file.ts';
 import { isTempFileOf } from '../atomic-write.ts';
-import { SOAK_FILE, auditedSummarySchema, iterFileName, looksLikeIterFile, parseIterFileName } from './iter-summary.ts';
+import { MAX_ITERATIONS, SOAK_FILE, auditedSummarySchema, iterFileName, looksLikeIterFile, parseIterFileName } from './iter-summary.ts';
 import type { AuditedSummary } from './iter-summary.ts';
 import { MANIFEST_FILE } from './soak-manifest.ts';
 
@@ -50,8 +51,8 @@ export async function readSoakSummaries(dir: string, options: { allowGaps?: bool
       (looksLikeIterFile(e.name) ? suspicious : ignored).push(e.name);
       continue;
     }
-    if (iter === 0) {
-      problems.push(`${join(dir, e.name)}: iterations are numbered from 1`);
+    if (iter === 0 || iter > MAX_ITERATIONS) {
+      problems.push(`${join(dir, e.name)}: ${iter === 0 ? 'iterations are numbered from 1' : `a soak has at most ${MAX_ITERATIONS} iterations`}`);
       continue;
     }
     byIter.set(iter, [...(byIter.get(iter) ?? []), e]);
@@ -75,7 +76,7 @@ export async function readSoakSummaries(dir: string, options: { allowGaps?: bool
       continue;
     }
     try {
-      const parsed = parseJsonWithSchema(await readFile(file, 'utf8'), file, auditedSummarySchema, 'INVALID_SUMMARY');
+      const parsed = parseJsonWithSchema(await readTextInput(file), file, auditedSummarySchema, 'INVALID_SUMMARY');
       if (parsed.iteration !== undefined && parsed.iteration !== iter) {
         problems.push(`${file}: iteration: holds iteration ${parsed.iteration} but is named for iteration ${iter}`);
         continue;
@@ -87,7 +88,7 @@ export async function readSoakSummaries(dir: string, options: { allowGaps?: bool
     }
   }
 
-  const last = Math.max(...byIter.keys());
+  const last = [...byIter.keys()].reduce((a, b) => Math.max(a, b), 0);
   const missing: number[] = [];
   for (let i = 1; i <= last; i++) if (!byIter.has(i)) missing.push(i);
   if (missing.length > 0 && !options.allowGaps) {

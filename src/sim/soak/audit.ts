@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { stringify } from 'csv-stringify/sync';
 import { InputError } from '../../core/errors.ts';
-import { writeFilesAtomically } from '../atomic-write.ts';
+import { writeFilesInto } from '../atomic-write.ts';
 import { ANALYSIS_DIR, readSoakSummaries } from './audit-input.ts';
 import type { AuditScan } from './audit-input.ts';
 import { LAST_N, TABLE_COLUMNS, TOLERANCE_BPS, auditRows } from './audit-table.ts';
@@ -28,16 +28,18 @@ export async function auditSoak(dir: string, options: { allowGaps?: boolean } = 
   const result = auditRows(scan.inputs);
   const out = join(dir, ANALYSIS_DIR);
   const files: [string, string][] = [
-    [join(out, TABLE_CSV), tableCsv(result.rows)],
-    [join(out, TABLE_JSON), json({ columns: TABLE_COLUMNS, rows: result.rows })],
-    [join(out, SUMMARY_JSON), json(postSoakSummary(scan, result))],
+    [join(ANALYSIS_DIR, TABLE_CSV), tableCsv(result.rows)],
+    [join(ANALYSIS_DIR, TABLE_JSON), json({ columns: TABLE_COLUMNS, rows: result.rows })],
+    [join(ANALYSIS_DIR, SUMMARY_JSON), json(postSoakSummary(scan, result))],
   ];
+  let written: string[];
   try {
-    await writeFilesAtomically(files);
+    written = await writeFilesInto(dir, files);
   } catch (err) {
+    if (err instanceof InputError) throw err;
     throw new InputError(`${out}: cannot write the audit there (${err instanceof Error ? err.message : String(err)})`, 'USAGE');
   }
-  return { scan, result, written: files.map(([f]) => f) };
+  return { scan, result, written };
 }
 
 const INTEGER_COLUMNS: ReadonlySet<string> = new Set(['iter', 'rejects']);

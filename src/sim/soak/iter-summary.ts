@@ -110,6 +110,12 @@ export const iterSummaryJson = (s: IterSummary): string => `${JSON.stringify(s, 
 
 const PREFIX = 'ITER_SUMMARY_';
 
+/**
+ * The most iterations a soak may have (--iterations, the manifest) and the highest number an audited
+ * summary may carry: every per-iteration list is bounded by it before anything is allocated.
+ */
+export const MAX_ITERATIONS = 1_000_000;
+
 /** The file name the soak writes for iteration i (no zero padding; the audit sorts numerically). */
 export const iterFileName = (iteration: number): string => `${PREFIX}${iteration}.json`;
 

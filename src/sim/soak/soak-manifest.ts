@@ -1,10 +1,12 @@
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { lstat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import pkg from '../../../package.json' with { type: 'json' };
 import type { LoadedScenario } from '../scenario/load-scenario.ts';
 import { parseJsonWithSchema } from '../json-file.ts';
+import { readTextInput } from '../input-file.ts';
+import { MAX_ITERATIONS } from './iter-summary.ts';
 
 export const MANIFEST_FILE = 'SOAK_MANIFEST.json';
 export const MANIFEST_SCHEMA = 'mmsim/soak@1';
@@ -16,7 +18,7 @@ export const manifestSchema = z.object({
   variant: z.string().optional(),
   scenario_sha256: z.string(),
   soak_seed: z.number().int().nonnegative(),
-  iterations: z.number().int().positive(),
+  iterations: z.number().int().positive().max(MAX_ITERATIONS, { message: `must be at most ${MAX_ITERATIONS} (the most iterations a soak may have)` }),
   mmsim_version: z.string(),
 });
 export type SoakManifest = z.output<typeof manifestSchema>;
@@ -40,12 +42,12 @@ export function manifestJson(m: SoakManifest): string {
 /** The manifest in `dir`, or undefined when there is none; an unreadable one is bad input. */
 export async function readManifest(dir: string): Promise<SoakManifest | undefined> {
   const file = join(dir, MANIFEST_FILE);
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw err;
-  }
+  const absent = await lstat(file).then(
+    () => false,
+    (err: NodeJS.ErrnoException) => err.code === 'ENOENT',
+  );
+  if (absent) return undefined;
+  // A directory, FIFO or oversized file in its place is bad input naming it (readTextInput says which).
+  const text = await readTextInput(file);
   return parseJsonWithSchema(text, file, manifestSchema, 'INVALID_SOAK');
 }

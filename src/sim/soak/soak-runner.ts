@@ -1,12 +1,13 @@
-import { readdir, readFile, rm, stat } from 'node:fs/promises';
+import { readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Registry } from 'prom-client';
 import type { z } from 'zod';
 import { InputError } from '../../core/errors.ts';
-import { isTempFileOf, writeFilesAtomically } from '../atomic-write.ts';
+import { isTempFileOf, writeFilesInto } from '../atomic-write.ts';
 import { runScenario } from '../runner.ts';
 import type { LoadedScenario } from '../scenario/load-scenario.ts';
 import { parseJsonWithSchema } from '../json-file.ts';
+import { readTextInput } from '../input-file.ts';
 import { iterationSeed } from './iteration-seed.ts';
 import { SOAK_FILE, buildIterSummary, iterFileName, iterSummaryJson, parseIterFileName, soakSummarySchema } from './iter-summary.ts';
 import type { IterSummary } from './iter-summary.ts';
@@ -163,7 +164,7 @@ function checkResumable(m: SoakManifest, req: SoakRequest): SoakManifest {
 async function checkSummary(file: string, iteration: number, m: SoakManifest): Promise<z.output<typeof soakSummarySchema> | string> {
   let s;
   try {
-    s = parseJsonWithSchema(await readFile(file, 'utf8'), file, soakSummarySchema, 'INVALID_SUMMARY');
+    s = parseJsonWithSchema(await readTextInput(file), file, soakSummarySchema, 'INVALID_SUMMARY');
   } catch (err) {
     return err instanceof Error ? err.message : String(err);
   }
@@ -190,8 +191,9 @@ async function listDir(dir: string): Promise<string[]> {
 /** Writes one file of the soak atomically; a folder that cannot be written is bad input, not a crash. */
 async function writeInto(dir: string, name: string, text: string): Promise<void> {
   try {
-    await writeFilesAtomically([[join(dir, name), text]]);
+    await writeFilesInto(dir, [[name, text]]);
   } catch (err) {
+    if (err instanceof InputError) throw err;
     throw new InputError(`--out ${dir}: cannot write the soak there (${err instanceof Error ? err.message : String(err)})`, 'USAGE');
   }
 }
