@@ -11,6 +11,8 @@ export interface PnlConfig {
 }
 
 export interface FillForPnl {
+  /** The order the fill belongs to (the bot's client id), carried into the per-fill rows. */
+  readonly clientId?: string;
   readonly symbol: string;
   readonly exchangeTime: Micros;
   readonly side: Side;
@@ -55,6 +57,8 @@ export interface PnlSummary {
 /** One fill's attribution, in bps of its own notional; `adverse_bps` per horizon, in the config's order. */
 export interface FillPnl {
   readonly fill: number;
+  /** The order's client id ('' when the caller did not name it): joins fills.csv to orders.csv. */
+  readonly order: string;
   readonly exchange_time_us: Micros;
   readonly symbol: string;
   readonly side: Side;
@@ -124,6 +128,7 @@ export class PnlTracker {
     const bps = (usd: number): number => (usd / notional) * 10_000;
     const row: FillPnl = {
       fill: this.fillCount,
+      order: fill.clientId ?? '',
       exchange_time_us: fill.exchangeTime,
       symbol: fill.symbol,
       side: fill.side,

@@ -11,6 +11,7 @@ export function fillsCsv(rows: readonly FillPnl[], horizonsMs: readonly number[]
   const adverseIdx = horizonsMs.indexOf(adverseHorizonMs);
   const columns = [
     'fill',
+    'order',
     'exchange_time_us',
     ...(epoch ? ['exchange_epoch_us'] : []),
     'symbol',
@@ -28,6 +29,7 @@ export function fillsCsv(rows: readonly FillPnl[], horizonsMs: readonly number[]
   ];
   const records = rows.map((r) => [
     r.fill,
+    r.order,
     r.exchange_time_us,
     ...(epoch ? [epochStartUs + r.exchange_time_us] : []),
     r.symbol,

@@ -27,4 +27,18 @@ describe.each(['risk-limit.yaml', 'ack-loss.yaml'])('orders.csv of %s', (file) =
       if (r.outcome === 'rejected') expect(r.reason, r.order).not.toBe('');
     }
   });
+
+  it('joins fills.csv by order: the fills of each order there add up to its filled_qty', async () => {
+    const { ordersCsv, fillsCsv } = await runFile(file);
+    const orders = parse(ordersCsv, { columns: true }) as Record<string, string>[];
+    const fills = parse(fillsCsv, { columns: true }) as Record<string, string>[];
+    const byOrder = new Map<string, number>();
+    for (const f of fills) byOrder.set(f.order!, (byOrder.get(f.order!) ?? 0) + Math.round(Number(f.qty) * 1e9));
+    const known = new Set(orders.map((o) => o.order));
+    for (const id of byOrder.keys()) expect(known.has(id), id).toBe(true);
+    const filled = orders.filter((o) => Number(o.filled_qty) > 0);
+    expect(filled.length).toBeGreaterThan(10);
+    // No fill is lost on the way to the bot in these scenarios (no disconnect), so both accounts agree.
+    for (const o of filled) expect(byOrder.get(o.order!), o.order).toBe(Math.round(Number(o.filled_qty) * 1e9));
+  });
 });
