@@ -111,7 +111,7 @@ describe('Bybit ob500 decoder: hand-written lines', () => {
       msg('snapshot', 10, 1000, [['1.0', '1']], [], 'BTCUSDT'),
       JSON.stringify({ topic: 'publicTrade.XRPUSDT', type: 'snapshot', ts: 1, data: [] }),
       msg('snapshot', 10, 1000, [['1.0', '1']], []),
-      msg('delta', 11, 1001, [['abc', '1']], []), // a bad level: not applied (a later delta would show the gap in u)
+      '{"topic":"orderbook.500.XRPUSDT","type":"delta"', // a cut line: not JSON, counted
       '   ',
       msg('delta', 12, 1002, [['1.0', '1']], [], 'BTCUSDT'),
       msg('snapshot', 20, 1003, [['1.0', '1']], []),
@@ -125,12 +125,27 @@ describe('Bybit ob500 decoder: hand-written lines', () => {
     });
   });
 
-  it('a delta lost to a malformed line shows up as a gap at the next one', () => {
+  it('a bad value in a message of our book is an error at its own line, naming the level and the value', () => {
+    const cases: [Lvl, RegExp][] = [
+      [["1.0", "-5"], /b \(bids\) level 2 quantity "-5" is negative/],
+      [['1.0', 'NaN'], /quantity "NaN" is not a decimal number/],
+      [['0x1', '1'], /price "0x1" is not a decimal number/],
+      [['1.0.0', '1'], /price "1.0.0" is not a decimal number/],
+      [['0', '1'], /price "0" is not positive/],
+      [['1.0', ''], /quantity "" is not a decimal number/],
+    ];
+    for (const [level, detail] of cases) {
+      const d = createBybitOb500Decoder({ symbol: 'XRPUSDT' });
+      const lines = [msg('snapshot', 10, 1000, [['1.0', '1']], []), msg('delta', 11, 1001, [['1.1', '2'], level], []), msg('delta', 12, 1002, [['1.0', '2']], [])];
+      const err = thrownDataError(() => decodeLines(d, lines));
+      expect(err.line, String(level)).toBe(2);
+      expect(err.detail, String(level)).toMatch(detail);
+    }
+    // A level that is not a pair, on the ask side of a snapshot.
     const d = createBybitOb500Decoder({ symbol: 'XRPUSDT' });
-    const lines = [msg('snapshot', 10, 1000, [['1.0', '1']], []), msg('delta', 11, 1001, [['1.0', '-5']], []), msg('delta', 12, 1002, [['1.0', '2']], [])];
-    const err = thrownDataError(() => decodeLines(d, lines));
-    expect(err.line).toBe(3);
-    expect(d.stats.anomalies).toEqual({ malformed: { count: 1, first_line: 2 }, sequence_gap: { count: 1, first_line: 3 } });
+    const bad = JSON.stringify({ topic: 'orderbook.500.XRPUSDT', type: 'snapshot', ts: 1, data: { s: 'XRPUSDT', b: [], a: [['1.0']], u: 5, seq: 1 } });
+    const err = thrownDataError(() => decodeLines(d, ['', bad]));
+    expect([err.line, err.detail]).toEqual([2, 'order book snapshot: a (asks) level 1 is not a [price, size] pair: ["1.0"]']);
   });
 });
 

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { createBybitV2Decoder, parseEpochSecondsToUs } from '../../src/sim/replay/bybit-v2-decoder.ts';
 import { ReplayDataError } from '../../src/sim/replay/replay-message.ts';
 import type { BookMessage, ReplayMessage, TradeMessage } from '../../src/sim/replay/replay-message.ts';
-import { decodeFile, decodeLines } from '../support/decode.ts';
+import { decodeFile, decodeLines, thrownDataError } from '../support/decode.ts';
 
 const REAL = resolve(process.cwd(), '../shared/data/bybit-ws-v2-btcusd-eosusd-20210417.txt');
 
@@ -139,6 +139,24 @@ describe('Bybit v2 decoder: hand-written lines', () => {
       unknown_message: { count: 1, first_line: 11 },
       control_error: { count: 1, first_line: 12 },
     });
+  });
+
+  it('a bad level value in a message of our book is an error at its own line, naming the list, the level and the value', () => {
+    const base = snapshot('2.0', 10, 2_000_000, [lvl('100.00', 'Buy', 1), lvl('101.00', 'Sell', 1)]);
+    const cases: [string, RegExp][] = [
+      [delta('3.0', 11, 3_000_000, { insert: [{ ...lvl('99.50', 'Buy', 1), size: -2 }] }), /insert level 1 quantity -2 is negative/],
+      [delta('3.0', 11, 3_000_000, { insert: [{ ...lvl('99.50', 'Buy', 1), price: '0x1' }] }), /insert level 1 price "0x1" is not a decimal number/],
+      [delta('3.0', 11, 3_000_000, { update: [lvl('100.00', 'Buy', 1), { ...lvl('101.00', 'Sell', 1), size: 'NaN' }] }), /update level 2 quantity "NaN" is not a decimal number/],
+      [delta('3.0', 11, 3_000_000, { insert: [{ ...lvl('99.50', 'Buy', 1), side: 'Bid' }] }), /insert level 1 side "Bid" is not "Buy" or "Sell"/],
+      [delta('3.0', 11, 3_000_000, { delete: [{ side: 'Buy' }] }), /delete level 1 has no id/],
+      [snapshot('3.0', 11, 3_000_000, [lvl('100.00', 'Buy', 1), { ...lvl('102.00', 'Sell', 1), price: '' }]), /snapshot level 2 price "" is not a decimal number/],
+    ];
+    for (const [line, detail] of cases) {
+      const d = createBybitV2Decoder({ symbol: 'BTCUSD' });
+      const err = thrownDataError(() => decodeLines(d, [base, line, delta('4.0', 12, 4_000_000, { update: [lvl('100.00', 'Buy', 3)] })]));
+      expect(err.line, line).toBe(2);
+      expect(err.detail, line).toMatch(detail);
+    }
   });
 
   it('throws at the end when the symbol had deltas and never a snapshot', () => {

@@ -101,6 +101,22 @@ describe('Tardis decoder: incremental_book_L2', () => {
     expect(d.stats.anomalies).toEqual({ blank: { count: 1, first_line: 2 }, before_snapshot: { count: 2, first_line: 3 } });
   });
 
+  it('a bad value in a row of our book is an error at its own line (the book would silently be wrong)', () => {
+    const cases: [string, RegExp][] = [
+      [row('BTCUSDT', 3, 4, false, 'bid', '100', '-1'), /quantity "-1" is negative/],
+      [row('BTCUSDT', 3, 4, false, 'bid', '0x1', '1'), /price "0x1" is not a decimal number/],
+      [row('BTCUSDT', 3, 4, false, 'ask', '101', 'NaN'), /quantity "NaN" is not a decimal number/],
+      [row('BTCUSDT', 3, 4, false, 'buy' as 'bid', '101', '1'), /side "buy" is not bid or ask/],
+      [row('BTCUSDT', 3, 4, false, 'bid', '0', '1'), /price "0" is not positive/],
+    ];
+    for (const [bad, detail] of cases) {
+      const d = createTardisDecoder({ symbol: 'BTCUSDT' });
+      const err = thrownDataError(() => decodeLines(d, [BOOK_HEADER, row('BTCUSDT', 1, 2, true, 'bid', '100', '1'), bad, row('BTCUSDT', 5, 6, false, 'bid', '100', '2')]));
+      expect(err.line, bad).toBe(3);
+      expect(err.detail, bad).toMatch(detail);
+    }
+  });
+
   it('reads a line with quoted fields with csv-parse', () => {
     const d = createTardisDecoder({ symbol: 'BTCUSDT' });
     const out = decodeLines(d, [BOOK_HEADER, `"binance-futures","BTCUSDT",${T0},${T0 + 1},"true",bid,"100.5",2`, 'binance-futures,"BTC', 'a,b,c']);

@@ -3,6 +3,7 @@ import { InputError } from '../../core/errors.ts';
 import { countAnomaly, countMessage, newDecoderStats, ReplayDataError } from './replay-message.ts';
 import type { BookMessage, DecoderStats, LineDecoder, ReplayMessage } from './replay-message.ts';
 import { plainDecimal, strictDecimal } from './plain-decimal.ts';
+import { valueProblem } from './level-value.ts';
 
 /**
  * Binance market-data recordings, one message per line: `<local receive time, integer ns> <raw JSON>` (the
@@ -116,21 +117,14 @@ export function levelsProblem(raw: unknown, name: string): string {
     const level: unknown = raw[i];
     const at = `${name} level ${i + 1}`;
     if (!Array.isArray(level) || level.length < 2) return `${at} is not a [price, quantity] pair: ${JSON.stringify(level)}`;
-    for (const [k, what] of [
-      [0, 'price'],
-      [1, 'quantity'],
-    ] as const) {
-      const v: unknown = level[k];
-      if (typeof v !== 'string') return `${at} ${what} ${JSON.stringify(v)} is ${typeof v === 'number' ? 'an unquoted number' : 'not a string'} (Binance sends decimal strings)`;
-      const x = strictDecimal(v);
-      if (x !== x || x === Infinity) {
-        return /^-\d/.test(v) ? `${at} ${what} "${v}" is negative` : `${at} ${what} "${v}" is not a decimal number`;
-      }
-      if (k === 0 && !(x > 0)) return `${at} price "${v}" is not positive`;
-    }
+    const problem =
+      valueProblem(level[0], 'price', at, false, BINANCE_NOTE) ?? valueProblem(level[1], 'quantity', at, false, BINANCE_NOTE);
+    if (problem) return problem;
   }
   return `${name} is not a list of levels`;
 }
+
+const BINANCE_NOTE = 'Binance sends decimal strings';
 
 /*
  * The fast path. JSON.parse of a depth diff builds an array and two strings per price level (hundreds per line),

@@ -1,5 +1,6 @@
 import { ReplayDataError, countAnomaly, countMessage, newDecoderStats } from './replay-message.ts';
 import type { LineDecoder, ReplayMessage } from './replay-message.ts';
+import { levelValue, valueProblem } from './level-value.ts';
 
 export interface BybitOb500Options {
   /** The instrument to keep, as Bybit spells it (`XRPUSDT`); lines for other symbols are counted, not used. */
@@ -79,11 +80,10 @@ export function createBybitOb500Decoder(opts: BybitOb500Options): LineDecoder {
     countMessage(stats, type);
     const bids = parseLevels(data.b);
     const asks = parseLevels(data.a);
-    if (bids === undefined || asks === undefined) {
-      // Not applied: a delta lost here shows up as a gap in `u` on the next one.
-      countAnomaly(stats, 'malformed', line);
-      return;
-    }
+    // A bad value in a message of our book is an error at its own line: skipping the message would only
+    // surface later, as a gap in `u` on another line, or silently as a wrong book.
+    if (bids === undefined) throw new ReplayDataError(line, `order book ${type}: ${levelsProblem(data.b, 'b (bids)')}`);
+    if (asks === undefined) throw new ReplayDataError(line, `order book ${type}: ${levelsProblem(data.a, 'a (asks)')}`);
 
     if (type === 'snapshot' || u === 1) {
       if (u === 1) countAnomaly(stats, 'service_restart', line);
@@ -142,17 +142,24 @@ function parseLevels(raw: unknown): number[] | undefined {
   for (let i = 0; i < n; i++) {
     const lvl: unknown = raw[i];
     if (!Array.isArray(lvl) || lvl.length < 2) return undefined;
-    const p = toNumber(lvl[0]);
-    const q = toNumber(lvl[1]);
-    if (!(p > 0) || !(q >= 0) || !Number.isFinite(p) || !Number.isFinite(q)) return undefined;
+    const p = levelValue(lvl[0], true);
+    const q = levelValue(lvl[1], true);
+    if (!(p > 0) || !(q >= 0) || p === Infinity || q === Infinity) return undefined;
     flat[2 * i] = p;
     flat[2 * i + 1] = q;
   }
   return flat;
 }
 
-function toNumber(v: unknown): number {
-  if (typeof v === 'number') return v;
-  if (typeof v === 'string' && v.length > 0) return Number(v);
-  return NaN;
+/** Why parseLevels refused `raw`, for the error naming the line. */
+function levelsProblem(raw: unknown, name: string): string {
+  if (!Array.isArray(raw)) return `${name} is ${raw === undefined ? 'missing' : `not a list of levels: ${JSON.stringify(raw)}`}`;
+  for (let i = 0; i < raw.length; i++) {
+    const lvl: unknown = raw[i];
+    const at = `${name} level ${i + 1}`;
+    if (!Array.isArray(lvl) || lvl.length < 2) return `${at} is not a [price, size] pair: ${JSON.stringify(lvl)}`;
+    const problem = valueProblem(lvl[0], 'price', at, true, '') ?? valueProblem(lvl[1], 'quantity', at, true, '');
+    if (problem) return problem;
+  }
+  return `${name} is not a list of levels`;
 }

@@ -1,6 +1,7 @@
 import type { Side } from '../../core/types.ts';
 import { ReplayDataError, countAnomaly, countMessage, newDecoderStats } from './replay-message.ts';
 import type { LineDecoder, ReplayMessage } from './replay-message.ts';
+import { levelValue, valueProblem } from './level-value.ts';
 
 export interface BybitV2Options {
   /** The instrument to keep (`BTCUSD`); a recording may hold several, the others are counted `other_symbol`. */
@@ -161,22 +162,16 @@ export function createBybitV2Decoder(opts: BybitV2Options): LineDecoder {
       const asks: number[] = [];
       for (let i = 0; i < list.length; i++) {
         const l = list[i] as V2Level | null;
-        if (typeof l !== 'object' || l === null) {
-          countAnomaly(stats, 'malformed', line);
-          continue;
-        }
+        if (typeof l !== 'object' || l === null) throw badLevel(line, 'snapshot', i, l, 'full');
         if (l.symbol !== undefined && l.symbol !== symbol) {
           countAnomaly(stats, 'other_symbol', line);
           continue;
         }
         const id = levelId(l.id);
-        const price = toNumber(l.price);
-        const qty = toNumber(l.size);
+        const price = levelValue(l.price, true);
+        const qty = levelValue(l.size, true);
         const bid = l.side === 'Buy' ? true : l.side === 'Sell' ? false : undefined;
-        if (id === undefined || bid === undefined || !validPrice(price) || !validQty(qty)) {
-          countAnomaly(stats, 'malformed', line);
-          continue;
-        }
+        if (id === undefined || bid === undefined || !validPrice(price) || !validQty(qty)) throw badLevel(line, 'snapshot', i, l, 'full');
         if (qty === 0) continue; // an empty level in a snapshot is just not there
         levels.set(id, bid ? price : -price);
         if (bid) bids.push(price, qty);
@@ -206,10 +201,7 @@ export function createBybitV2Decoder(opts: BybitV2Options): LineDecoder {
     for (let i = 0; i < dels.length; i++) {
       const l = dels[i] as V2Level | null;
       const id = typeof l === 'object' && l !== null ? levelId(l.id) : undefined;
-      if (id === undefined) {
-        countAnomaly(stats, 'malformed', line);
-        continue;
-      }
+      if (id === undefined) throw badLevel(line, 'delete', i, l, 'id');
       const signed = levels.get(id);
       if (signed === undefined) {
         countAnomaly(stats, 'unknown_level', line);
@@ -222,16 +214,13 @@ export function createBybitV2Decoder(opts: BybitV2Options): LineDecoder {
     for (let i = 0; i < upds.length; i++) {
       const l = upds[i] as V2Level | null;
       const id = typeof l === 'object' && l !== null ? levelId(l.id) : undefined;
-      const qty = id === undefined ? NaN : toNumber(l!.size);
-      if (id === undefined || !validQty(qty)) {
-        countAnomaly(stats, 'malformed', line);
-        continue;
-      }
+      const qty = id === undefined ? NaN : levelValue(l!.size, true);
+      if (id === undefined || !validQty(qty)) throw badLevel(line, 'update', i, l, 'size');
       const signed = levels.get(id);
       if (signed === undefined) {
         countAnomaly(stats, 'unknown_level', line);
         // With its price and side it can still be set: the book converges on the exchange's.
-        if (validPrice(toNumber(l!.price)) && (l!.side === 'Buy' || l!.side === 'Sell')) insert(l!, id, line, bids, asks);
+        if (validPrice(levelValue(l!.price, true)) && (l!.side === 'Buy' || l!.side === 'Sell')) insert(l!, id, line, bids, asks, 'update', i);
         continue;
       }
       if (qty === 0) levels.delete(id);
@@ -241,24 +230,18 @@ export function createBybitV2Decoder(opts: BybitV2Options): LineDecoder {
     for (let i = 0; i < inss.length; i++) {
       const l = inss[i] as V2Level | null;
       const id = typeof l === 'object' && l !== null ? levelId(l.id) : undefined;
-      if (id === undefined) {
-        countAnomaly(stats, 'malformed', line);
-        continue;
-      }
-      insert(l!, id, line, bids, asks);
+      if (id === undefined) throw badLevel(line, 'insert', i, l, 'full');
+      insert(l!, id, line, bids, asks, 'insert', i);
     }
     out.push({ kind: 'book', snapshot: false, bids, asks, exchangeUs, localUs, line });
   }
 
   /** Sets a level from its own price, side and size (an insert, or an update of an id not in the book). */
-  function insert(l: V2Level, id: LevelId, line: number, bids: number[], asks: number[]): void {
-    const price = toNumber(l.price);
-    const qty = toNumber(l.size);
+  function insert(l: V2Level, id: LevelId, line: number, bids: number[], asks: number[], list: string, index: number): void {
+    const price = levelValue(l.price, true);
+    const qty = levelValue(l.size, true);
     const bid = l.side === 'Buy' ? true : l.side === 'Sell' ? false : undefined;
-    if (bid === undefined || !validPrice(price) || !validQty(qty)) {
-      countAnomaly(stats, 'malformed', line);
-      return;
-    }
+    if (bid === undefined || !validPrice(price) || !validQty(qty)) throw badLevel(line, list, index, l, 'full');
     const old = levels.get(id);
     const signed = bid ? price : -price;
     // The same id at another price (never seen: Bybit derives ids from prices): clear the old level first.
@@ -289,6 +272,21 @@ export function createBybitV2Decoder(opts: BybitV2Options): LineDecoder {
   }
 
   return { decode, end, stats };
+}
+
+/**
+ * A level of our book that cannot be applied: an error at its own line (skipping it would leave a wrong
+ * book, or surface later as something else on another line). `check` says which fields the list needs.
+ */
+function badLevel(line: number, list: string, index: number, l: V2Level | null, check: 'full' | 'id' | 'size'): ReplayDataError {
+  const at = `${list} level ${index + 1}`;
+  if (typeof l !== 'object' || l === null) return new ReplayDataError(line, `order book ${at} is not an object: ${JSON.stringify(l)}`);
+  let problem: string | undefined;
+  if (levelId(l.id) === undefined) problem = l.id === undefined ? `${at} has no id` : `${at} id ${JSON.stringify(l.id)} is not a level id`;
+  else if (check === 'full' && l.side !== 'Buy' && l.side !== 'Sell') problem = l.side === undefined ? `${at} has no side` : `${at} side ${JSON.stringify(l.side)} is not "Buy" or "Sell"`;
+  else if (check === 'full') problem = valueProblem(l.price, 'price', at, true, '') ?? valueProblem(l.size, 'quantity', at, true, '');
+  else if (check === 'size') problem = valueProblem(l.size, 'quantity', at, true, '');
+  return new ReplayDataError(line, `order book ${problem ?? `${at} is malformed: ${JSON.stringify(l)}`}`);
 }
 
 /**

@@ -2,7 +2,8 @@ import { parse as parseCsv } from 'csv-parse/sync';
 import type { Side } from '../../core/types.ts';
 import { ReplayDataError, countAnomaly, countMessage, newDecoderStats } from './replay-message.ts';
 import type { BookMessage, LineDecoder, ReplayMessage } from './replay-message.ts';
-import { plainDecimal } from './plain-decimal.ts';
+import { plainDecimal, strictDecimal } from './plain-decimal.ts';
+import { valueProblem } from './level-value.ts';
 
 export interface TardisOptions {
   /** The instrument to keep, as in the file's `symbol` column (Tardis writes it upper case). */
@@ -114,8 +115,8 @@ export function createTardisDecoder(opts: TardisOptions): LineDecoder {
     const price = decimalField(t, 6);
     const qty = decimalField(t, 7);
     if ((!isSnapshot && !fieldIs(t, 4, 'false')) || (!bid && !fieldIs(t, 5, 'ask')) || !(price > 0) || !(qty >= 0) || !Number.isFinite(price) || !Number.isFinite(qty)) {
-      countAnomaly(stats, 'malformed', line);
-      return;
+      // A row of our book that cannot be applied: skipping it would leave a wrong book without a word.
+      throw new ReplayDataError(line, `incremental_book_L2: ${bookRowProblem(t)}`);
     }
     if (isSnapshot) {
       // A run of snapshot rows is one snapshot; the first snapshot row after other rows starts a new one.
@@ -169,6 +170,7 @@ export function createTardisDecoder(opts: TardisOptions): LineDecoder {
     for (let c = 4; c < columns; c += 4) {
       // asks[i].price, asks[i].amount, bids[i].price, bids[i].amount
       if (!addLevel(asks, t, c) || !addLevel(bids, t, c + 2)) {
+        // Counted, not fatal: each row is a whole book, so the next good row replaces the last good one.
         countAnomaly(stats, 'malformed', line);
         return;
       }
@@ -276,7 +278,17 @@ function decimalField(t: string, i: number): number {
   const a = starts[i]!;
   const b = ends[i]!;
   if (a === b) return NaN;
-  return plainDecimal(t, a, b) ?? Number(t.slice(a, b));
+  return plainDecimal(t, a, b) ?? strictDecimal(t.slice(a, b));
+}
+
+/** Field i as it is written (for an error naming the bad value). */
+const fieldText = (t: string, i: number): string => t.slice(starts[i]!, ends[i]!);
+
+/** Why a book row's fields (is_snapshot at 4, side at 5, price at 6, amount at 7) cannot be applied. */
+function bookRowProblem(t: string): string {
+  if (!fieldIs(t, 4, 'true') && !fieldIs(t, 4, 'false')) return `is_snapshot ${JSON.stringify(fieldText(t, 4))} is not true or false`;
+  if (!fieldIs(t, 5, 'bid') && !fieldIs(t, 5, 'ask')) return `side ${JSON.stringify(fieldText(t, 5))} is not bid or ask`;
+  return valueProblem(fieldText(t, 6), 'price', 'the row', false, '') ?? valueProblem(fieldText(t, 7), 'quantity', 'the row', false, '') ?? 'the row is malformed';
 }
 
 /** A price level from fields i (price) and i + 1 (amount): both empty is no level (true, nothing added); one empty or bad is false. */
