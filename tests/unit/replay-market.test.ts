@@ -9,6 +9,7 @@ import { ReplayDataError, newDecoderStats } from '../../src/sim/replay/replay-me
 import type { ReplayMessage } from '../../src/sim/replay/replay-message.ts';
 import type { ReplaySource } from '../../src/sim/replay/replay-source.ts';
 import { VirtualClock } from '../../src/sim/virtual-clock.ts';
+import { driveReplay } from '../support/replay-drive.ts';
 
 const T0 = 1_700_000_000_000_000;
 const book = (line: number, ms: number, bids: number[], asks: number[], snapshot = false, localMs?: number): ReplayMessage => ({
@@ -80,13 +81,7 @@ async function run(messages: ReplayMessage[], batch: number, over: Partial<Repla
       },
     },
   );
-  await market.fill();
-  market.start();
-  for (;;) {
-    clock.runUntil(market.horizon());
-    if (market.done && clock.now() === market.endUs) break;
-    await market.fill();
-  }
+  await driveReplay(clock, market);
   return { log, market, book: ob, src };
 }
 

@@ -13,6 +13,7 @@ import { ReplayDataError } from '../../src/sim/replay/replay-message.ts';
 import { openReplaySource } from '../../src/sim/replay/replay-source.ts';
 import type { ReplayFormat } from '../../src/sim/replay/replay-formats.ts';
 import { VirtualClock } from '../../src/sim/virtual-clock.ts';
+import { driveReplay } from '../support/replay-drive.ts';
 
 const tmp = mkdtempSync(join(tmpdir(), 'mmsim-venue-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -48,13 +49,7 @@ async function replay(format: ReplayFormat, path: string, symbol: string, tick: 
     openReplaySource(format, [path], symbol),
     { onTrade: (_s, p, q) => trades.push([p, q]), onBookChange: () => recorded && lat.push(recorded.sample()) },
   );
-  await market.fill();
-  market.start();
-  for (;;) {
-    clock.runUntil(market.horizon());
-    if (market.done && clock.now() === market.endUs) break;
-    await market.fill();
-  }
+  await driveReplay(clock, market);
   return { book, trades, market, lat };
 }
 
