@@ -18,7 +18,7 @@ afterAll(() => {
 
 interface Tape {
   readonly stdout: string;
-  readonly report: { market: Record<string, unknown> & { stats: MarketStatsReport }; execution: { end_us?: number } };
+  readonly report: { market: { stats: MarketStatsReport; prints: number; trades: number; traded_lots: number; start_unix_us: number } };
   readonly trades: string[][];
   readonly book: string[][];
 }
@@ -72,7 +72,7 @@ function checkStatsTable(t: Tape): void {
 describe('mmsim tape', () => {
   it('writes the synthetic market of burst.yaml: one row per print, the top 5 levels at each change', async () => {
     const t = await tapeOf('scenarios/burst.yaml', 'burst');
-    const m = t.report.market as { prints: number; trades: number; traded_lots: number };
+    const m = t.report.market;
     expect(t.trades[0]).toEqual(['exchange_time_us', 'price', 'qty', 'aggressor']);
     expect(t.trades.length - 1).toBe(m.prints);
     const lots = t.trades.slice(1).reduce((s, r) => s + Math.round(Number(r[2]) / 0.001), 0);
@@ -93,7 +93,7 @@ describe('mmsim tape', () => {
 
   it('writes the replayed Binance market in the same columns, with exchange epoch times, and its known facts', async () => {
     const t = await tapeOf('scenarios/replay-binance-btcusdt.yaml', 'binance');
-    const m = t.report.market as { trades: number; traded_lots: number; start_unix_us: number };
+    const m = t.report.market;
     expect(t.trades[0]).toEqual(['exchange_time_us', 'exchange_epoch_us', 'price', 'qty', 'aggressor']);
     expect(t.trades.length - 1).toBe(m.trades);
     expect(t.trades.slice(1).filter((r) => Number(r[1]) !== m.start_unix_us + Number(r[0])).length).toBe(0);
