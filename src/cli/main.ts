@@ -3,6 +3,7 @@ import { runSimCommand } from './sim-command.ts';
 import { runValidateCommand } from './validate-command.ts';
 import { runSoakCommand } from './soak-command.ts';
 import { runAuditCommand } from './audit-command.ts';
+import { runTapeCommand } from './tape-command.ts';
 import { UsageError, reportError } from './errors.ts';
 import { scenarioJsonSchemaText } from '../sim/scenario/json-schema.ts';
 import { MMSIM_VERSION } from '../sim/soak/soak-manifest.ts';
@@ -100,6 +101,23 @@ export async function main(argv: readonly string[]): Promise<number> {
           .example('$0 audit out/burst/soak', 'Writes reports/analysis/POST_SOAK_ITER_TABLE.csv, .json and POST_SOAK_SUMMARY.json'),
       async (args) => {
         exitCode = await runAuditCommand({ dir: args.dir, allowGaps: args.allowGaps });
+      },
+    )
+    .command(
+      'tape <scenario>',
+      "Run a scenario and write its market as the exchange saw it: trades.csv and book.csv (top 5 levels a side); --stats prints its stylized facts",
+      (y) =>
+        y
+          .positional('scenario', { type: 'string', describe: 'Scenario YAML file, synthetic or replay', demandOption: true })
+          .option('out', { type: 'string', describe: 'Output directory (default: out/<scenario name>/tape)' })
+          .option('seed', { type: 'string', describe: "Seed for every random stream (default: the scenario's seed)" })
+          .option('variant', { type: 'string', describe: 'The variant to run, for a scenario with a variants: list' })
+          .option('stats', { type: 'boolean', default: false, describe: "Print the market's stylized facts (docs/market-stats.md), as in report.json market.stats" })
+          .option('quiet', { type: 'boolean', default: false, describe: 'Print nothing but errors (and the --stats table)' })
+          .example('$0 tape scenarios/burst.yaml --out tapes/burst --stats', 'The synthetic market and its statistics')
+          .example('$0 tape scenarios/replay-binance-btcusdt.yaml --out tapes/binance', 'The replayed market, in the same columns'),
+      async (args) => {
+        exitCode = await runTapeCommand({ scenario: args.scenario, seed: args.seed, out: args.out, variant: args.variant, stats: args.stats, quiet: args.quiet });
       },
     )
     .command(

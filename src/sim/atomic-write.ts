@@ -1,3 +1,4 @@
+import { closeSync, openSync, writeSync } from 'node:fs';
 import { mkdir, realpath, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { InputError } from '../core/errors.ts';
@@ -53,10 +54,17 @@ export function pathInside(root: string, relativePath: string): string {
  * followed) must still lie inside root's: a link inside the output folder cannot lead a write out of it.
  */
 export async function writeFilesInto(root: string, files: ReadonlyArray<readonly [relativePath: string, content: string]>): Promise<string[]> {
-  const targets = files.map(([name, content]) => [pathInside(root, name), content] as const);
+  const paths = await checkedTargets(root, files.map(([name]) => name));
+  await writeFilesAtomically(files.map(([, content], i) => [paths[i]!, content] as const));
+  return paths;
+}
+
+/** The checked paths of `names` inside `root`, their folders created (see writeFilesInto). */
+async function checkedTargets(root: string, names: readonly string[]): Promise<string[]> {
+  const paths = names.map((name) => pathInside(root, name));
   await ensureDir(root);
   const realRoot = await realpath(root);
-  for (const dir of new Set(targets.map(([path]) => dirname(path)))) {
+  for (const dir of new Set(paths.map((path) => dirname(path)))) {
     await ensureDir(dir);
     const real = await realpath(dir);
     const rel = relative(realRoot, real);
@@ -64,8 +72,77 @@ export async function writeFilesInto(root: string, files: ReadonlyArray<readonly
       throw new InputError(`${dir}: will not write there: it leads outside the output folder ${root} (to ${real})`, 'USAGE');
     }
   }
-  await writeFilesAtomically(targets);
-  return targets.map(([path]) => path);
+  return paths;
+}
+
+/** A file being written in pieces (synchronously, so that code on the virtual clock can write). */
+export interface StreamedFile {
+  write(text: string): void;
+}
+
+/** Files written in pieces into the output folder; seen under their names only once all are committed. */
+export interface StreamedFiles {
+  readonly files: readonly StreamedFile[];
+  readonly paths: readonly string[];
+  /** Flushes and renames every file over its target. */
+  commit(): Promise<void>;
+  /** Removes the temporary files; the targets are untouched. */
+  abort(): Promise<void>;
+}
+
+/** Text buffered before each write to the temporary file: memory stays bounded whatever the length. */
+const STREAM_CHUNK = 1 << 16;
+
+/**
+ * Like writeFilesInto, for files too long to hold in memory: each goes to a temporary file in its folder,
+ * written in chunks, and `commit` renames them all over their targets.
+ */
+export async function streamFilesInto(root: string, names: readonly string[]): Promise<StreamedFiles> {
+  const paths = await checkedTargets(root, names);
+  const temps = paths.map((path) => join(dirname(path), `.${basename(path)}.${process.pid}.tmp`)); // see isTempFileOf
+  const fds: number[] = [];
+  const buffers = paths.map(() => '');
+  const closeAll = () => {
+    for (const fd of fds.splice(0)) closeSync(fd);
+  };
+  const removeAll = async () => {
+    closeAll();
+    await Promise.all(temps.map((tmp) => rm(tmp, { force: true })));
+  };
+  try {
+    for (const tmp of temps) {
+      await rm(tmp, { force: true });
+      fds.push(openSync(tmp, 'wx'));
+    }
+  } catch (err) {
+    await removeAll();
+    throw err;
+  }
+  const flush = (i: number) => {
+    if (buffers[i] === '') return;
+    writeSync(fds[i]!, buffers[i]!);
+    buffers[i] = '';
+  };
+  return {
+    files: paths.map((_, i) => ({
+      write: (text: string) => {
+        buffers[i] += text;
+        if (buffers[i]!.length >= STREAM_CHUNK) flush(i);
+      },
+    })),
+    paths,
+    commit: async () => {
+      try {
+        for (let i = 0; i < paths.length; i++) flush(i);
+        closeAll();
+        for (let i = 0; i < paths.length; i++) await rename(temps[i]!, paths[i]!);
+      } catch (err) {
+        await removeAll();
+        throw err;
+      }
+    },
+    abort: removeAll,
+  };
 }
 
 /**

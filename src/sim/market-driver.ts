@@ -27,6 +27,8 @@ export interface MarketDriver {
   /** Runs the clock to the end of the market; returns the run's end time. */
   run(maxEvents: number, pace: (() => Promise<void>) | undefined): Promise<Micros>;
   report(): Record<string, unknown>;
+  /** After `prepare`: a replay's exchange epoch time (µs) of virtual time 0. */
+  epochStartUs?(): Micros | undefined;
 }
 
 export function phasesOf(m: SyntheticMarketSpec): MarketPhase[] {
@@ -124,6 +126,7 @@ export function replayDriver(
       }
     },
     start: () => market.start(),
+    epochStartUs: () => market.epochStartUs,
     run: async (maxEvents, pace) => {
       await runSliced(deps.clock, maxEvents, pace, () => market.horizon(), async () => {
         await market.fill();

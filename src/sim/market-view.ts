@@ -11,6 +11,8 @@ export interface MarketView {
   bestAsk(): number | undefined;
   /** The market's quantity resting at `priceTicks` on `side` (0 when there is no such level). */
   qtyAt(side: Side, priceTicks: number): number;
+  /** The best price with quantity worse than `priceTicks` on `side` (the next level down the view), if any. */
+  worseLevel(side: Side, priceTicks: number): number | undefined;
 }
 
 /** The L2 book itself, with nothing overlaid. */
@@ -19,5 +21,6 @@ export function bookView(book: OrderBook): MarketView {
     bestBid: () => book.bids.best(),
     bestAsk: () => book.asks.best(),
     qtyAt: (side, priceTicks) => book.side(side).qtyAt(priceTicks),
+    worseLevel: (side, priceTicks) => book.side(side).worseThan(priceTicks),
   };
 }

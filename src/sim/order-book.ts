@@ -40,18 +40,18 @@ class BookSide {
       this.qty.set(price, qty);
       if (this.bestTicks === undefined || this.better(price, this.bestTicks)) this.bestTicks = price;
     } else if (this.qty.delete(price) && price === this.bestTicks) {
-      this.bestTicks = this.nextWorse(price);
+      this.bestTicks = this.worseThan(price);
     }
   }
 
-  /** The best price worse than `from`, or undefined when the side is empty. */
-  private nextWorse(from: number): number | undefined {
+  /** The best price with a level worse than `from`, or undefined when there is none. */
+  worseThan(from: number): number | undefined {
     if (this.qty.size === 0) return undefined;
     const step = this.isBid ? -1 : 1;
     // Walk a few ticks first (the usual case), then fall back to a scan of the levels for a sparse side.
     for (let p = from + step, k = 0; k < 64; p += step, k++) if (this.qty.has(p)) return p;
     let best: number | undefined;
-    for (const p of this.qty.keys()) if (best === undefined || this.better(p, best)) best = p;
+    for (const p of this.qty.keys()) if (this.better(from, p) && (best === undefined || this.better(p, best))) best = p;
     return best;
   }
 

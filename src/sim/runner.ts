@@ -32,6 +32,10 @@ import { combineObservers } from './exchange-observer.ts';
 import type { ExchangeObserver } from './exchange-observer.ts';
 import { SlidingWindowCounter } from './sliding-window.ts';
 import { VirtualClock } from './virtual-clock.ts';
+import { MarketStats } from './market-stats.ts';
+import { bookView } from './market-view.ts';
+import type { MarketView } from './market-view.ts';
+import type { MarketTap } from './tape.ts';
 
 export interface RunOptions {
   /** Overrides the scenario's seed. */
@@ -52,6 +56,8 @@ export interface RunOptions {
   readonly observer?: RunObserver;
   /** Sees the venue's side: market trades, fills with their cause, the matching view (tests and tools). */
   readonly exchangeObserver?: ExchangeObserver;
+  /** Sees the market as the exchange does: every print and the market view after each change (`mmsim tape`). */
+  readonly marketTap?: MarketTap;
 }
 
 export interface RunObserver {
@@ -159,6 +165,7 @@ export async function runScenario(scenario: LoadedScenario, options: RunOptions 
   // A replay's exchange matches against the book overlaid with a newer bookTicker (docs/replay.md).
   const overlay = m.source === 'replay' ? new TickerOverlay(book) : undefined;
   const venue = venueMids(Math.max(...scenario.pnl.markout_horizons));
+  const stats = new MarketStats(inst.lotSize);
   const ex = scenario.exchange;
   const rl = ex.rate_limit;
   const exchange = new SimExchange({
@@ -190,7 +197,7 @@ export async function runScenario(scenario: LoadedScenario, options: RunOptions 
     faults,
     faultRng: streams.faults,
     messages,
-    observer: combineObservers(orderLog.exchangeObserver, venue.observer, options.exchangeObserver),
+    observer: combineObservers(orderLog.exchangeObserver, venue.observer, marketObserver(overlay ?? bookView(book), stats, options.marketTap), options.exchangeObserver),
   });
   const deps = { clock, book, instrument: inst, listener: exchange };
   const market =
@@ -198,6 +205,7 @@ export async function runScenario(scenario: LoadedScenario, options: RunOptions 
       ? syntheticDriver(m, deps, { market: streams.market, trades: streams.trades })
       : replayDriver(m, scenario.replayPaths ?? m.path, deps, recordedLatency, overlay);
   await market.prepare();
+  options.marketTap?.begin(market.epochStartUs?.());
 
   const risk = new RiskMonitor(
     clock,
@@ -243,6 +251,7 @@ export async function runScenario(scenario: LoadedScenario, options: RunOptions 
   market.start();
   loop.start();
   const endUs = await market.run(scenario.run.max_events, options.pace);
+  options.marketTap?.end(endUs);
 
   const marketReport = market.report();
   // A replay's virtual time 0 is this exchange epoch time (µs): the CSVs also carry epoch times then.
@@ -263,7 +272,7 @@ export async function runScenario(scenario: LoadedScenario, options: RunOptions 
     instruments: [inst],
     openOrders: loop.openOrders,
     extra: {
-      market: marketReport,
+      market: { ...marketReport, stats: stats.finish(endUs) },
       exchange: {
         queue_model: exchange.queueModelName,
         ...exchange.stats,
@@ -328,6 +337,20 @@ function venueMids(longestHorizonUs: number): { observer: ExchangeObserver; midA
     return Number.isNaN(at) ? mids.first() : at;
   };
   return { observer, midAt };
+}
+
+/** The market's stylized facts and the tap (if any), fed from the exchange's prints and market view. */
+function marketObserver(view: MarketView, stats: MarketStats, tap: MarketTap | undefined): ExchangeObserver {
+  return {
+    onTrade(_seq, aggressor, priceTicks, qtyLots, now) {
+      stats.onTrade(now, aggressor, qtyLots);
+      tap?.onTrade(now, aggressor, priceTicks, qtyLots);
+    },
+    onView(now, bid, ask) {
+      stats.onTop(now, { bid, bidQty: bid === undefined ? 0 : view.qtyAt('buy', bid), ask, askQty: ask === undefined ? 0 : view.qtyAt('sell', ask) });
+      tap?.onView(now, view);
+    },
+  };
 }
 
 function sessionReport(s: SessionStats): Record<string, unknown> {

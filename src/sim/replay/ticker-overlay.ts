@@ -71,4 +71,11 @@ export class TickerOverlay implements MarketView {
     const better = side === 'buy' ? priceTicks > top : priceTicks < top;
     return better ? 0 : this.book.side(side).qtyAt(priceTicks);
   }
+
+  /** Below the ticker's price the levels are the book's; above it there are none but the ticker's own. */
+  worseLevel(side: Side, priceTicks: number): number | undefined {
+    const top = !this.active ? undefined : side === 'buy' ? this.bidTicks : this.askTicks;
+    if (top !== undefined && (side === 'buy' ? priceTicks > top : priceTicks < top)) return top;
+    return this.book.side(side).worseThan(priceTicks);
+  }
 }
