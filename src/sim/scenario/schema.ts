@@ -254,5 +254,6 @@ export const scenarioSchema = z
   });
 
 export type Scenario = z.output<typeof scenarioSchema>;
+export type SessionSpec = z.output<typeof sessionSchema>;
 export type SyntheticMarketSpec = z.output<typeof syntheticMarketSchema>;
 export type ReplayMarketSpec = z.output<typeof replayMarketSchema>;
