@@ -2,6 +2,7 @@ import type { Micros } from '../clock.ts';
 import { computeQuotes } from '../quote-policy.ts';
 import type { QuoteParams } from '../quote-policy.ts';
 import type { BuiltinContext, BuiltinStrategy } from '../strategy-host.ts';
+import { QuoteKeeper, movedBps, touchTicks } from './quote-keeper.ts';
 
 export interface LadderParams extends QuoteParams {
   readonly refreshUs: Micros;
@@ -24,68 +25,33 @@ const REFRESH = 'refresh';
  * queue, any other is canceled and its level quoted afresh.
  */
 export function ladder(p: LadderParams): BuiltinStrategy {
-  /** Quote level of each order this strategy placed (absent: not one of its quotes, e.g. a recon orphan). */
-  const levels = new Map<string, number>();
+  const keeper = new QuoteKeeper(p.levels);
   let lastQuotedMid = 0;
 
   const requote = (ctx: BuiltinContext): void => {
-    const book = ctx.book();
-    if (!ctx.canQuote() || !book) return;
-    const bid = book.bids[0];
-    const ask = book.asks[0];
-    if (!bid || !ask) return;
-    const inst = ctx.instrument;
-    const bidTicks = Math.round(bid.price / inst.tickSize);
-    const askTicks = Math.round(ask.price / inst.tickSize);
+    const touch = touchTicks(ctx);
+    if (!ctx.canQuote() || !touch) return;
     const position = ctx.position();
-    const quotes = computeQuotes(inst, p, {
-      bidTicks,
-      askTicks,
+    const quotes = computeQuotes(ctx.instrument, p, {
+      ...touch,
       positionUsd: Math.sign(position.qty) * position.notionalUsd,
       maxPositionUsd: p.maxPositionUsd,
     });
-    lastQuotedMid = (bidTicks + askTicks) / 2;
-    const tolerance = (lastQuotedMid * p.requoteThresholdBps) / 10_000;
-    const covered = { buy: new Array<boolean>(p.levels).fill(false), sell: new Array<boolean>(p.levels).fill(false) };
-    for (const order of ctx.openOrders()) {
-      if (order.status === 'pending_cancel') continue;
-      const level = levels.get(order.id);
-      const wanted = level === undefined ? undefined : order.side === 'buy' ? quotes.bids[level] : quotes.asks[level];
-      // An order close enough to where it should be keeps its place in the queue.
-      if (wanted !== undefined && Math.abs(wanted - Math.round(order.price / inst.tickSize)) <= tolerance && !covered[order.side][level!]) {
-        covered[order.side][level!] = true;
-      } else {
-        ctx.cancel(order.id);
-      }
-    }
-    if (ctx.backingOff()) return;
-    const send = (side: 'buy' | 'sell', level: number, ticks: number, lots: number): void => {
-      levels.set(ctx.place({ side, price: ticks * inst.tickSize, qty: lots * inst.lotSize }), level);
-    };
-    for (let level = 0; level < p.levels; level++) {
-      if (!covered.buy[level]) send('buy', level, quotes.bids[level]!, quotes.bidLots[level]!);
-      if (!covered.sell[level]) send('sell', level, quotes.asks[level]!, quotes.askLots[level]!);
-    }
+    lastQuotedMid = (touch.bidTicks + touch.askTicks) / 2;
+    keeper.apply(ctx, quotes, (lastQuotedMid * p.requoteThresholdBps) / 10_000);
   };
 
   return {
     onStart(ctx) {
       ctx.setTimer(REFRESH, p.refreshUs);
     },
-    onBook(ctx, book) {
-      const bid = book.bids[0];
-      const ask = book.asks[0];
-      if (!bid || !ask) return;
-      const tick = ctx.instrument.tickSize;
-      const mid = (Math.round(bid.price / tick) + Math.round(ask.price / tick)) / 2;
-      const movedBps = lastQuotedMid === 0 ? Infinity : (Math.abs(mid - lastQuotedMid) / lastQuotedMid) * 10_000;
-      if (movedBps >= p.requoteThresholdBps) requote(ctx);
+    onBook(ctx) {
+      const touch = touchTicks(ctx);
+      if (touch && movedBps((touch.bidTicks + touch.askTicks) / 2, lastQuotedMid) >= p.requoteThresholdBps) requote(ctx);
     },
     onOrder(ctx, update) {
-      if (update.type === 'fill' && update.leavesQty > 0) return;
-      if (update.type === 'accepted') return;
-      levels.delete(update.id);
-      if (update.type === 'fill') requote(ctx);
+      keeper.onUpdate(update);
+      if (update.type === 'fill' && update.leavesQty === 0) requote(ctx);
     },
     onTimer(ctx, name) {
       if (name !== REFRESH) return;
