@@ -88,7 +88,7 @@ async function loadFactory(file: string): Promise<Factory> {
   }
   let factory = ns.default;
   // A module compiled to CommonJS (a .ts file outside an ESM package) arrives wrapped once more.
-  if (factory !== null && typeof factory === 'object' && 'default' in factory) factory = (factory as { default: unknown }).default;
+  if (factory !== null && typeof factory === 'object' && (factory as { __esModule?: unknown }).__esModule === true) factory = (factory as { default?: unknown }).default;
   if (factory === undefined) throw new InputError(`${file}: the strategy module has no default export (export default a factory: (params) => strategy)`);
   if (typeof factory !== 'function') throw new InputError(`${file}: the default export must be a factory function (params) => strategy, was ${typeof factory}`);
   return factory as Factory;
