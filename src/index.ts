@@ -11,3 +11,18 @@ export { validateReport } from './core/report-validator.ts';
 export { InputError, MmsimError } from './core/errors.ts';
 export { scenarioJsonSchema } from './sim/scenario/json-schema.ts';
 export { MMSIM_VERSION as version } from './sim/soak/soak-manifest.ts';
+export type {
+  BookLevel,
+  BookView,
+  OrderStatus,
+  OrderUpdate,
+  OrderView,
+  PlaceOrder,
+  Side,
+  Strategy,
+  StrategyContext,
+  StrategyFactory,
+  StrategyInstrument,
+  TradeView,
+} from './core/strategy.ts';
+export { StrategyError } from './core/strategy-host.ts';

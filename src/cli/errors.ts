@@ -17,6 +17,11 @@ export function reportError(err: unknown): number {
     process.stderr.write(`mmsim: ${err.message}\n`);
     return 2;
   }
+  if (err instanceof MmsimError && err.code === 'STRATEGY_FAILED') {
+    // The user's strategy broke its contract: the run failed (exit 1), with the one line naming file and handler.
+    process.stderr.write(`mmsim: ${err.message}\n`);
+    return 1;
+  }
   const message = err instanceof Error ? err.message : String(err);
   process.stderr.write(`mmsim: internal error (please report it): ${message}\n`);
   if (process.env.MMSIM_DEBUG && err instanceof Error && err.stack) process.stderr.write(`${err.stack}\n`);

@@ -29,7 +29,12 @@ export type ExchangeRejectReason =
   | 'price_band'
   | 'insufficient_margin'
   | 'exchange_overloaded';
-export type RiskRejectReason = 'risk_notional_limit' | 'risk_position_limit' | 'risk_frozen';
+/**
+ * The bot's own blocks: limits, a freeze, and (for a strategy that places anyway) no usable session or
+ * book yet (`risk_not_ready`: disconnected, stale book, recon pending after a fault) or a rate-limit
+ * back-off (`risk_backoff`).
+ */
+export type RiskRejectReason = 'risk_notional_limit' | 'risk_position_limit' | 'risk_frozen' | 'risk_not_ready' | 'risk_backoff';
 export type RejectReason = ExchangeRejectReason | RiskRejectReason;
 /**
  * Why a cancel did not go through. After `unknown_order` or `too_late_to_cancel` the order is gone on the

@@ -1,6 +1,6 @@
 import { stringify } from 'csv-stringify/sync';
 import type { Micros } from '../core/clock.ts';
-import type { LoopObserver } from '../core/execution-loop.ts';
+import type { LoopObserver } from '../core/order-manager.ts';
 import type { CancelRequest, ExchangeRejectReason, Instrument, PlaceRequest, QueryRequest, RejectReason, RiskRejectReason, Side } from '../core/types.ts';
 import type { ArrivalMarket, ExchangeObserver } from './exchange-observer.ts';
 

@@ -50,7 +50,8 @@ export class RandomStream {
   }
 }
 
-export const STREAM_NAMES = ['market', 'trades', 'latency_entry', 'latency_response', 'latency_feed', 'faults'] as const;
+// Each stream is seeded by its own name: a stream added at the end never shifts the others' draws.
+export const STREAM_NAMES = ['market', 'trades', 'latency_entry', 'latency_response', 'latency_feed', 'faults', 'strategy'] as const;
 export type StreamName = (typeof STREAM_NAMES)[number];
 
 export type Streams = Record<StreamName, RandomStream>;

@@ -3,7 +3,8 @@ import { BotMetrics } from '../core/bot-metrics.ts';
 import { MidHistory } from '../core/mid-history.ts';
 import type { MidAt } from '../core/pnl-tracker.ts';
 import { US_PER_S } from '../core/clock.ts';
-import { ExecutionLoop } from '../core/execution-loop.ts';
+import { OrderManager } from '../core/order-manager.ts';
+import type { SessionConfig } from '../core/order-manager.ts';
 import { buildReport } from '../core/report.ts';
 import type { FillPnl } from '../core/pnl-tracker.ts';
 import type { Report } from '../core/report.ts';
@@ -27,6 +28,8 @@ import { OrderBook } from './order-book.ts';
 import { createQueueModel } from './queue-model.ts';
 import { createStreams } from './rng.ts';
 import type { LoadedScenario } from './scenario/load-scenario.ts';
+import { createStrategy } from './scenario/strategy-loader.ts';
+import type { SessionSpec } from './scenario/schema.ts';
 import { SimExchange } from './sim-exchange.ts';
 import { combineObservers } from './exchange-observer.ts';
 import type { ExchangeObserver } from './exchange-observer.ts';
@@ -219,31 +222,13 @@ export async function runScenario(scenario: LoadedScenario, options: RunOptions 
     [inst],
   );
   const metrics = new BotMetrics(registry);
-  const st = scenario.strategy;
-  const loop = new ExecutionLoop(
+  const loop = new OrderManager(
     clock,
     observedGateway(exchange, clock, teeObserver(orderLog, options.observer)),
     risk,
     metrics,
     inst,
-    {
-      levels: st.levels,
-      spreadBps: st.spread_bps,
-      levelStepBps: st.level_step_bps,
-      sizeUsd: st.size_usd,
-      skewBps: st.skew_bps,
-      refreshUs: st.refresh,
-      requoteThresholdBps: st.requote_threshold_bps,
-      maxPositionUsd: scenario.risk.max_position_usd,
-      session: {
-        disconnectTimeoutUs: st.session.disconnect_timeout,
-        maxBookAgeUs: st.session.max_book_age,
-        reconIntervalUs: st.session.recon_interval,
-        reconTimeoutUs: st.session.recon_timeout,
-        watchdogUs: st.session.watchdog_interval,
-        rateLimitBackoffUs: st.session.rate_limit_backoff,
-      },
-    },
+    { ...(await createStrategy(scenario)), random: () => streams.strategy.uniform(), session: sessionConfig(scenario.strategy.session) },
     { horizonsUs: scenario.pnl.markout_horizons, adverseHorizonUs: scenario.pnl.adverse_horizon },
     { observer: orderLog.loopObserver, venueMidAt: venue.midAt },
   );
@@ -251,6 +236,7 @@ export async function runScenario(scenario: LoadedScenario, options: RunOptions 
   market.start();
   loop.start();
   const endUs = await market.run(scenario.run.max_events, options.pace);
+  loop.finish();
   options.marketTap?.end(endUs);
 
   const marketReport = market.report();
@@ -350,6 +336,17 @@ function marketObserver(view: MarketView, stats: MarketStats, tap: MarketTap | u
       stats.onTop(now, { bid, bidQty: bid === undefined ? 0 : view.qtyAt('buy', bid), ask, askQty: ask === undefined ? 0 : view.qtyAt('sell', ask) });
       tap?.onView(now, view);
     },
+  };
+}
+
+function sessionConfig(s: SessionSpec): SessionConfig {
+  return {
+    disconnectTimeoutUs: s.disconnect_timeout,
+    maxBookAgeUs: s.max_book_age,
+    reconIntervalUs: s.recon_interval,
+    reconTimeoutUs: s.recon_timeout,
+    watchdogUs: s.watchdog_interval,
+    rateLimitBackoffUs: s.rate_limit_backoff,
   };
 }
 

@@ -8,7 +8,7 @@ import { repoRoot, scenarioFiles } from '../support/run.ts';
 // (one per variant for a scenario with `variants:`). After an intended change of behaviour, regenerate
 // them with `npm run golden:update` and explain in the commit message why each number moved.
 describe('golden reports', () => {
-  it('has the base, exchange-realism and replay scenarios', () => {
+  it('has the base, exchange-realism, replay and strategy scenarios', () => {
     expect(scenarioFiles()).toEqual(
       expect.arrayContaining([
         'burst.yaml',
@@ -22,6 +22,7 @@ describe('golden reports', () => {
         'replay-binance-btcusdt.yaml',
         'replay-bybit-xrpusdt.yaml',
         'replay-bybit-btcusd.yaml',
+        'avellaneda-stoikov.yaml',
       ]),
     );
   });

@@ -1,11 +1,11 @@
 // Proof that the risk monitor holds its limits on scenarios/risk-limit.yaml, recomputed outside the
-// monitor. The bot's messages are watched from inside the bot: a spy on ExecutionLoop's listener methods
+// monitor. The bot's messages are watched from inside the bot: a spy on OrderManager's listener methods
 // sees each event before the bot handles it (so before any order the handler sends), and the runner's
 // observer sees each request as it is sent. From those alone the test tracks what the monitor must know:
 // the mark (the mid of the bot's book), the position, and every order that may still fill.
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { ExecutionLoop } from '../../src/core/execution-loop.ts';
+import { OrderManager } from '../../src/core/order-manager.ts';
 import type { Report } from '../../src/core/report.ts';
 import type { ExecutionEvent, MarketEvent, Side } from '../../src/core/types.ts';
 import { runScenario } from '../../src/sim/runner.ts';
@@ -60,14 +60,14 @@ async function traceRiskLimit(): Promise<Trace> {
     return { long: pos + buy, short: pos - sell };
   };
 
-  const realMarket = ExecutionLoop.prototype.onMarketData;
-  const realExecution = ExecutionLoop.prototype.onExecution;
+  const realMarket = OrderManager.prototype.onMarketData;
+  const realExecution = OrderManager.prototype.onExecution;
   try {
-    vi.spyOn(ExecutionLoop.prototype, 'onMarketData').mockImplementation(function (this: ExecutionLoop, e: MarketEvent) {
+    vi.spyOn(OrderManager.prototype, 'onMarketData').mockImplementation(function (this: OrderManager, e: MarketEvent) {
       mark = (e.bidTicks + e.askTicks) / 2;
       realMarket.call(this, e);
     });
-    vi.spyOn(ExecutionLoop.prototype, 'onExecution').mockImplementation(function (this: ExecutionLoop, e: ExecutionEvent) {
+    vi.spyOn(OrderManager.prototype, 'onExecution').mockImplementation(function (this: OrderManager, e: ExecutionEvent) {
       const w = working.get(e.clientId);
       if (w !== undefined) {
         if (e.type === 'fill') {

@@ -31,13 +31,17 @@ describe('scenario.schema.json', () => {
     const schema = JSON.parse(committed()) as {
       $schema: string;
       required: string[];
-      properties: { seed: { default: number }; strategy: { properties: { refresh: { type: string; pattern: string } } } };
+      properties: { seed: { default: number }; strategy: { anyOf: [unknown, { oneOf: { properties: Record<string, unknown>; required: string[] }[] }] } };
     };
     expect(schema.$schema).toBe('http://json-schema.org/draft-07/schema#');
     expect(schema.required).toContain('market');
     expect(schema.required).not.toContain('seed');
     expect(schema.properties.seed.default).toBe(1);
-    expect(schema.properties.strategy.properties.refresh).toMatchObject({ type: 'string', pattern: DURATION_PATTERN });
+    // The strategy is a user module or a built-in; the ladder (the default) needs no kind.
+    const [ladder, as] = schema.properties.strategy.anyOf[1].oneOf;
+    expect(ladder!.properties.refresh).toMatchObject({ type: 'string', pattern: DURATION_PATTERN });
+    expect(ladder!.required).not.toContain('kind');
+    expect(as!.required).toContain('kind');
   });
 
   it.each(scenarioFiles())('scenarios/%s starts with the yaml-language-server line and passes the schema', (file) => {

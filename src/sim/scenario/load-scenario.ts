@@ -12,6 +12,8 @@ import { parseYamlVariants, parseYamlWithSchema, readSourceFile } from './yaml-s
 export type LoadedScenario = Scenario & {
   readonly resolvedLatency: LatencyChannelsConfig;
   readonly replayPaths?: readonly string[];
+  /** A user's strategy module, made absolute (`strategy.module` is relative to the scenario file). */
+  readonly strategyPath?: string;
   readonly variant?: string;
 };
 
@@ -22,6 +24,7 @@ function resolve(scenario: Scenario, file: string, variant?: string): LoadedScen
     ...scenario,
     resolvedLatency: resolveEmpiricalFiles(scenario.exchange.latency, dir),
     ...(m.source === 'replay' ? { replayPaths: m.path.map((p) => resolvePath(dir, p)) } : {}),
+    ...('module' in scenario.strategy ? { strategyPath: resolvePath(dir, scenario.strategy.module) } : {}),
   };
   return variant === undefined ? loaded : { ...loaded, variant };
 }

@@ -28,11 +28,12 @@ interface ScaleInput {
     | { readonly source: 'replay'; readonly duration?: number | undefined };
   readonly exchange: { readonly heartbeat: number };
   readonly strategy: {
-    readonly levels: number;
-    readonly spread_bps: number;
-    readonly level_step_bps: number;
-    readonly size_usd: number;
-    readonly refresh: number;
+    readonly kind?: 'ladder' | 'avellaneda_stoikov' | undefined;
+    readonly levels?: number;
+    readonly spread_bps?: number;
+    readonly level_step_bps?: number;
+    readonly size_usd?: number;
+    readonly refresh?: number;
     readonly session: { readonly watchdog_interval: number; readonly recon_interval: number };
   };
   readonly run: { readonly max_events: number };
@@ -93,7 +94,7 @@ function checkEventBudget(s: ScaleInput, lengthUs: number, ctx: z.RefinementCtx)
     });
   }
   every(['exchange', 'heartbeat'], s.exchange.heartbeat);
-  every(['strategy', 'refresh'], s.strategy.refresh);
+  if (s.strategy.refresh !== undefined) every(['strategy', 'refresh'], s.strategy.refresh);
   every(['strategy', 'session', 'watchdog_interval'], s.strategy.session.watchdog_interval);
   every(['strategy', 'session', 'recon_interval'], s.strategy.session.recon_interval);
   const total = sources.reduce((t, x) => t + x.events, 0);
@@ -115,6 +116,7 @@ function checkEventBudget(s: ScaleInput, lengthUs: number, ctx: z.RefinementCtx)
 /** The farthest quote of the ladder must stay above zero. */
 function checkLadder(s: ScaleInput, ctx: z.RefinementCtx): void {
   const st = s.strategy;
+  if (st.levels === undefined || st.spread_bps === undefined || st.level_step_bps === undefined) return;
   const farthest = st.spread_bps / 2 + (st.levels - 1) * st.level_step_bps;
   if (farthest >= 10_000) {
     ctx.addIssue({
@@ -181,7 +183,8 @@ function checkMidPath(s: ScaleInput, m: Synthetic, ctx: z.RefinementCtx): void {
  */
 function checkOrderSize(s: ScaleInput, initialMid: number, ctx: z.RefinementCtx): void {
   const lotUsd = s.instrument.lot_size * initialMid;
-  if (s.strategy.size_usd < lotUsd / 2) {
+  // A user's module sizes its own orders (in lots: an off-grid size stops the run).
+  if (s.strategy.size_usd !== undefined && s.strategy.size_usd < lotUsd / 2) {
     ctx.addIssue({
       code: 'custom',
       path: ['strategy', 'size_usd'],

@@ -160,7 +160,9 @@ const sessionSchema = z.strictObject({
   rate_limit_backoff: durationSchema.prefault('1s'),
 });
 
-const strategySchema = z.strictObject({
+/** `kind: ladder` (the default, kind may be left out): the original quoting, fields as they always were. */
+const ladderSchema = z.strictObject({
+  kind: z.literal('ladder').optional(),
   levels: z.number().int().min(1).max(50),
   spread_bps: bps(true),
   level_step_bps: bps(),
@@ -170,6 +172,40 @@ const strategySchema = z.strictObject({
   requote_threshold_bps: bps(),
   session: sessionSchema.prefault({}),
 });
+
+/** Avellaneda-Stoikov quoting (docs/strategies.md): reservation price and spread from risk aversion, arrival intensity and the mid's volatility. */
+const avellanedaStoikovSchema = z.strictObject({
+  kind: z.literal('avellaneda_stoikov'),
+  /** Risk aversion gamma, per bps. */
+  gamma: inRange(0, 100, 'per bps', { minExclusive: true }),
+  /** Order-arrival intensity decay k, per bps: fills fall e-fold for every 1/k bps farther from the mid. */
+  k: inRange(0, 100, 'per bps', { minExclusive: true }),
+  /** T - t, held constant (a rolling horizon). */
+  horizon: positiveDurationSchema.prefault('10s'),
+  size_usd: usd(),
+  /** Above this |position| the side that would grow it is not quoted; default: no such limit (the risk monitor still applies). */
+  max_position_usd: usd().optional(),
+  /** The volatility estimate's half-life (an exponentially weighted mean of squared mid returns per second). */
+  volatility_halflife: positiveDurationSchema.prefault('30s'),
+  /** The estimate's starting value, until the feed has said more. */
+  initial_volatility_bps_per_sqrt_s: inRange(0, L.volatilityBps, 'bps per square-root second').default(1),
+  refresh: positiveDurationSchema,
+  requote_threshold_bps: bps(),
+  session: sessionSchema.prefault({}),
+});
+
+/** A user's strategy module (.ts or .js, relative to the scenario file), its default export a factory called with `params`. */
+const moduleStrategySchema = z.strictObject({
+  module: z
+    .string()
+    .min(1)
+    .max(4096)
+    .refine((p) => /\.(ts|mts|js|mjs)$/.test(p), { message: 'a strategy module is a .ts or .js file (also .mts, .mjs)' }),
+  params: z.record(z.string(), z.unknown()).default({}),
+  session: sessionSchema.prefault({}),
+});
+
+const strategySchema = z.union([moduleStrategySchema, z.discriminatedUnion('kind', [ladderSchema, avellanedaStoikovSchema])]);
 
 const riskSchema = z.strictObject({
   max_position_usd: usd(),
@@ -254,5 +290,10 @@ export const scenarioSchema = z
   });
 
 export type Scenario = z.output<typeof scenarioSchema>;
+export type SessionSpec = z.output<typeof sessionSchema>;
+export type StrategySpec = z.output<typeof strategySchema>;
+export type LadderSpec = z.output<typeof ladderSchema>;
+export type AvellanedaStoikovSpec = z.output<typeof avellanedaStoikovSchema>;
+export type ModuleStrategySpec = z.output<typeof moduleStrategySchema>;
 export type SyntheticMarketSpec = z.output<typeof syntheticMarketSchema>;
 export type ReplayMarketSpec = z.output<typeof replayMarketSchema>;

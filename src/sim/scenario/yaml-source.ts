@@ -183,11 +183,13 @@ function flatten(issues: readonly Issue[], prefix: Path): Issue[] {
     if (issue.code !== 'invalid_union' || issue.errors.length === 0 || allTypeMismatches(issue.errors)) {
       return [{ ...issue, path }];
     }
-    const best = [...issue.errors].sort((a, b) => a.length - b.length || depth(b) - depth(a))[0] ?? [];
+    // The alternative whose fields the value uses (fewest unknown keys), then the one with the fewest problems.
+    const best = [...issue.errors].sort((a, b) => unknownKeys(a) - unknownKeys(b) || a.length - b.length || depth(b) - depth(a))[0] ?? [];
     return flatten(best, path);
   });
 }
 
+const unknownKeys = (branch: readonly Issue[]) => branch.reduce((n, i) => n + (i.code === 'unrecognized_keys' ? i.keys.length : 0), 0);
 const depth = (branch: readonly Issue[]) => Math.max(0, ...branch.map((i) => i.path.length));
 const allTypeMismatches = (branches: readonly Issue[][]) =>
   branches.every((b) => b.length === 1 && b[0]?.code === 'invalid_type' && b[0].path.length === 0);
