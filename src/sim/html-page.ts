@@ -25,6 +25,8 @@ export interface ChartSeries {
   readonly dash?: boolean;
   /** Drawn as a step line (positions). */
   readonly step?: boolean;
+  /** On a second y axis at the right (a quantity beside USD). */
+  readonly right?: boolean;
 }
 
 export interface ChartSpec {
@@ -36,6 +38,8 @@ export interface ChartSpec {
   readonly labels?: readonly string[];
   readonly xLabel: string;
   readonly yLabel: string;
+  /** The right axis's label when a series is on it. */
+  readonly y2Label?: string;
   readonly series: readonly ChartSeries[];
   /** Vertical markers at x values (latency percentiles). */
   readonly markers?: readonly { readonly x: number; readonly label: string }[];
@@ -150,6 +154,7 @@ const CLIENT = `
       data.push(s.values.map(function(v){ if(v!=null&&isFinite(v)) finite++; return v; }));
       var o = { label: s.label, stroke: s.color, width: 1.5, spanGaps: !s.points, value: function(u,v){ return fmt(v); } };
       if (s.dash) o.dash = [6, 4];
+      if (s.right) o.scale = 'y2';
       if (bars) {
         o.fill = s.color; o.width = 0;
         // Series overlap, later ones in front (e.g. filled orders over all orders): each is a subset of the one before.
@@ -182,7 +187,7 @@ const CLIENT = `
     }] };
     var yExtra = (c.hlines || []).map(function(h){ return h.y; });
     var opts = {
-      width: width, height: 260, series: series, hooks: hooks, legend: { live: true },
+      width: width, height: 260, series: series, hooks: hooks, legend: { live: false },
       cursor: { points: { show: false } },
       scales: {
         x: bars ? { time: false, range: function(u){ return [-0.5, c.x.length - 0.5]; } } : (c.logX ? { time: false, distr: 3 } : { time: false }),
@@ -199,6 +204,10 @@ const CLIENT = `
         { label: c.yLabel, size: 70 },
       ],
     };
+    if (c.series.some(function(s){ return s.right; })) {
+      opts.scales.y2 = { range: function(u, lo, hi){ if (lo === hi) { var d = Math.abs(hi) * 0.1 || 1; return [lo - d, hi + d]; } var p = (hi - lo) * 0.05; return [lo - p, hi + p]; } };
+      opts.axes.push({ scale: 'y2', side: 1, label: c.y2Label, size: 70, grid: { show: false } });
+    }
     new uPlot(opts, data, el);
     fig.setAttribute('data-points', String(finite));
   });

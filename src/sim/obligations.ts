@@ -124,6 +124,7 @@ export class ObligationMonitor {
   private longestStreak = 0;
   private readonly failedBy: Record<SnapshotFailure, number> = { no_mid: 0, bid_depth: 0, ask_depth: 0, spread: 0 };
   private bucketSnapshots = 1;
+  private resting: () => readonly RestingOwnOrder[] = () => [];
   private readonly buckets: ObligationBucket[] = [];
 
   /** The venue's view after every book change: the mid each snapshot measures against. */
@@ -138,10 +139,11 @@ export class ObligationMonitor {
     private readonly clock: Clock,
     readonly config: ObligationsConfig,
     private readonly inst: Instrument,
-    private readonly resting: () => readonly RestingOwnOrder[],
   ) {}
 
-  start(): void {
+  /** Starts the snapshots, reading the venue's resting own orders from `resting` (the exchange is built after its observers). */
+  start(resting: () => readonly RestingOwnOrder[]): void {
+    this.resting = resting;
     this.schedule();
   }
 

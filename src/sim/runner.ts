@@ -169,15 +169,12 @@ export async function runScenario(scenario: LoadedScenario, options: RunOptions 
   const rl = ex.rate_limit;
   const series = new RunSeries();
   const ob = scenario.obligations;
-  // Declared before the exchange (its observer), reading the exchange's resting orders once it exists.
-  let exchangeRef: SimExchange | undefined;
   const obligations =
     ob &&
     new ObligationMonitor(
       clock,
       { snapshotIntervalUs: ob.snapshot_interval, depthWithinBps: ob.depth_within_bps, minDepthUsd: ob.min_depth_usd, maxSpreadBps: ob.max_spread_bps, minPassRatio: ob.min_pass_ratio },
       inst,
-      () => exchangeRef!.restingSnapshot(),
     );
   const exchange = new SimExchange({
     clock,
@@ -210,7 +207,6 @@ export async function runScenario(scenario: LoadedScenario, options: RunOptions 
     messages,
     observer: combineObservers(orderLog.exchangeObserver, venue.observer, series.observer, obligations?.observer, options.exchangeObserver),
   });
-  exchangeRef = exchange;
   const deps = { clock, book, instrument: inst, listener: exchange };
   const market =
     m.source === 'synthetic'
@@ -262,7 +258,7 @@ export async function runScenario(scenario: LoadedScenario, options: RunOptions 
 
   market.start();
   loop.start();
-  obligations?.start();
+  obligations?.start(() => exchange.restingSnapshot());
   const endUs = await market.run(scenario.run.max_events, options.pace);
 
   const marketReport = market.report();

@@ -22,6 +22,7 @@ describe('golden reports', () => {
         'replay-binance-btcusdt.yaml',
         'replay-bybit-xrpusdt.yaml',
         'replay-bybit-btcusd.yaml',
+        'obligations.yaml',
       ]),
     );
   });

@@ -57,6 +57,17 @@ interface ChartState {
   readonly inkPixels: number;
 }
 
+/** Runs in the page (a string: the test is not compiled against the DOM): each chart's canvas ink and data. */
+const CHART_STATE = `[...document.querySelectorAll('figure.chart')].map((fig) => {
+  const canvas = fig.querySelector('canvas');
+  let ink = 0;
+  if (canvas) {
+    const d = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+    for (let i = 3; i < d.length; i += 4) if (d[i] > 0) ink++;
+  }
+  return { id: fig.id, empty: fig.classList.contains('empty'), points: Number(fig.getAttribute('data-points') || '0'), inkPixels: ink };
+})`;
+
 async function openReport(name: string, html: string): Promise<{ charts: ChartState[]; errors: string[]; foreign: string[] }> {
   if (!executable(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: run .ci/run (it installs it) or sudo apt-get install -y chromium`);
   tmp ??= mkdtempSync(join(tmpdir(), 'mmsim-report-html-'));
@@ -87,17 +98,7 @@ async function openReport(name: string, html: string): Promise<{ charts: ChartSt
     return route.abort();
   });
   await page.goto(url, { waitUntil: 'load' });
-  const charts = await page.evaluate(() =>
-    [...document.querySelectorAll('figure.chart')].map((fig) => {
-      const canvas = fig.querySelector('canvas');
-      let ink = 0;
-      if (canvas) {
-        const d = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data;
-        for (let i = 3; i < d.length; i += 4) if (d[i]! > 0) ink++;
-      }
-      return { id: fig.id, empty: fig.classList.contains('empty'), points: Number(fig.getAttribute('data-points') ?? '0'), inkPixels: ink };
-    }),
-  );
+  const charts = await page.evaluate<ChartState[]>(CHART_STATE);
   mkdirSync(join(repoRoot, 'out'), { recursive: true });
   await page.screenshot({ path: join(repoRoot, 'out', `report-html-${name}.png`), fullPage: true });
   await context.close();

@@ -125,9 +125,10 @@ export function positionChart(input: RunPageInput): ChartSpec {
     kind: 'line',
     x: select(ts, keep).map(s),
     xLabel: 'time (s)',
-    yLabel: `position (${input.instrument.symbol}) / USD`,
+    yLabel: 'inventory P&L (USD)',
+    y2Label: `position (${input.instrument.symbol} qty)`,
     series: [
-      { label: 'position', values: select(pos, keep), color: C.a, step: true },
+      { label: 'position (right axis)', values: select(pos, keep), color: C.a, step: true, right: true },
       { label: 'inventory P&L (USD)', values: select(inv, keep), color: C.b },
     ],
     note: `Inventory P&L: cash from fills and fees plus the position at the venue mid, minus the attributed gross, slippage and fees; at the end it is report.json's pnl.inventory_mtm_usd (${input.report.pnl.inventory_mtm_usd.toFixed(2)} USD).`,
@@ -225,7 +226,6 @@ export function markoutChart(input: RunPageInput): ChartSpec {
       { label: 'mean (notional-weighted)', values: m.map((h) => h.mean_bps), color: C.a },
       { label: 'p95', values: m.map((h) => h.p95_bps), color: C.sell, dash: true },
     ],
-    hlines: [{ y: 0, label: '' }],
     note: "report.json's pnl.markouts.",
     ...(input.report.pnl.fills === 0 ? { empty: 'no fills in this run' } : {}),
   };
@@ -238,7 +238,7 @@ interface Binned {
 }
 
 /** Equal bins over [lo, hi] of `value`; at most `maxBins`, whole steps of `step` when given. */
-function bin(rows: readonly { value: number; filled: boolean }[], maxBins: number, fmt: (v: number) => string, step?: number): Binned {
+function bin(rows: readonly { value: number; filled: boolean }[], maxBins: number, fmt: (v: number) => string, step?: number, lowerEdge = false): Binned {
   if (rows.length === 0) return { labels: [], orders: [], filled: [] };
   let lo = Infinity;
   let hi = -Infinity;
@@ -259,7 +259,7 @@ function bin(rows: readonly { value: number; filled: boolean }[], maxBins: numbe
     orders[k]!++;
     if (r.filled) filled[k]!++;
   }
-  const labels = orders.map((_, k) => (width === step || n === 1 ? fmt(lo + k * width) : `${fmt(lo + k * width)}–${fmt(lo + (k + 1) * width)}`));
+  const labels = orders.map((_, k) => (width === step || n === 1 || lowerEdge ? fmt(lo + k * width) : `${fmt(lo + k * width)}–${fmt(lo + (k + 1) * width)}`));
   return { labels, orders, filled };
 }
 
@@ -287,12 +287,12 @@ export function queueChart(input: RunPageInput): ChartSpec {
   const rows = input.orders
     .filter((o) => o.outcome === 'accepted' && o.arrivalMarket?.aheadLots !== undefined)
     .map((o) => ({ value: o.arrivalMarket!.aheadLots! * lot, filled: o.fills > 0 }));
-  const fmt = (v: number) => String(Number(v.toPrecision(3)));
+  const fmt = (v: number) => String(Number(v.toPrecision(2)));
   return barsChart(
     'queue',
     'Fills by queue position at arrival',
-    `queue ahead at arrival (${input.instrument.symbol} qty)`,
-    bin(rows, 16, fmt),
+    `queue ahead at arrival (${input.instrument.symbol} qty, bin's lower edge)`,
+    bin(rows, 12, fmt, undefined, true),
     "orders.csv's arrival_ahead_qty of each accepted order; filled: its fills column > 0.",
     'no accepted orders in this run',
   );
