@@ -10,6 +10,9 @@ import { chromium } from 'playwright-core';
 import type { BrowserContext } from 'playwright-core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runFile, repoRoot } from '../support/run.ts';
+import { readFileSync } from 'node:fs';
+import { auditSoak, REPORT_HTML } from '../../src/sim/soak/audit.ts';
+import { fieldsFor, writeSummaries } from '../support/soak-files.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 const FLAGS = [
@@ -132,5 +135,24 @@ describe.skipIf(!available && !mustRun)('report.html in headless Chromium', () =
       expect(c.points, `${c.id}: data points`).toBeGreaterThan(0);
       expect(c.inkPixels, `${c.id}: drawn pixels`).toBeGreaterThan(500);
     }
+  });
+
+  it('POST_SOAK_REPORT.html of an audit with a failing iteration: every chart drawn, no console error, no network request', { timeout: 60_000 }, async () => {
+    tmp ??= mkdtempSync(join(tmpdir(), 'mmsim-report-html-'));
+    const dir = mkdtempSync(join(tmp, 'soak-'));
+    // 40 iterations; the 17th's net is off its identity by 0.5 bps.
+    writeSummaries(dir, Array.from({ length: 40 }, (_, i) => i + 1), (i) => (i === 17 ? { ...fieldsFor(i), net_bps: fieldsFor(i).net_bps + 0.5 } : fieldsFor(i)));
+    await auditSoak(dir);
+    const html = readFileSync(join(dir, 'reports', 'analysis', REPORT_HTML), 'utf8');
+    const { charts, errors, foreign } = await openReport('post-soak', html);
+    expect(errors).toEqual([]);
+    expect(foreign).toEqual([]);
+    expect(charts.map((c) => c.id)).toEqual(['net', 'net-distribution', 'identity']);
+    for (const c of charts) {
+      expect(c.empty).toBe(false);
+      expect(c.points, `${c.id}: data points`).toBeGreaterThan(0);
+      expect(c.inkPixels, `${c.id}: drawn pixels`).toBeGreaterThan(500);
+    }
+    expect(html).toContain('inconsistent');
   });
 });
