@@ -171,6 +171,7 @@ const CLIENT = `
     });
     var hooks = { draw: [function(u){
       var ctx = u.ctx; ctx.save(); ctx.font = (11 * devicePixelRatio) + 'px sans-serif';
+      ctx.textAlign = 'left'; ctx.textBaseline = 'alphabetic';
       (c.markers || []).forEach(function(m, k){
         var x = u.valToPos(m.x, 'x', true); if (!isFinite(x)) return;
         ctx.strokeStyle = '#444'; ctx.setLineDash([4, 3]); ctx.lineWidth = devicePixelRatio;
