@@ -98,7 +98,7 @@ export async function main(argv: readonly string[]): Promise<number> {
         y
           .positional('dir', { type: 'string', describe: 'A folder of ITER_SUMMARY_<N>.json files (a soak directory)', demandOption: true })
           .option('allow-gaps', { type: 'boolean', default: false, describe: 'Audit the summaries there are even if some iterations have none' })
-          .example('$0 audit out/burst/soak', 'Writes reports/analysis/POST_SOAK_ITER_TABLE.csv, .json and POST_SOAK_SUMMARY.json'),
+          .example('$0 audit out/burst/soak', 'Writes reports/analysis/POST_SOAK_ITER_TABLE.csv, .json, POST_SOAK_SUMMARY.json and POST_SOAK_REPORT.html'),
       async (args) => {
         exitCode = await runAuditCommand({ dir: args.dir, allowGaps: args.allowGaps });
       },

@@ -78,7 +78,7 @@ async function runVariants(args: SimArgs, runs: LoadedScenario[], seed: number |
   return code;
 }
 
-/** Writes report.json, metrics.prom, fills.csv and orders.csv, prints the summary and any failed expectation; returns the exit code. */
+/** Writes report.json, metrics.prom, fills.csv, orders.csv and report.html, prints the summary and any failed expectation; returns the exit code. */
 async function finishRun(args: SimArgs, scenario: LoadedScenario, result: RunResult): Promise<number> {
   const root = outRoot(args, scenario);
   const sub = scenario.variant === undefined ? '' : `${scenario.variant}/`;
@@ -87,9 +87,10 @@ async function finishRun(args: SimArgs, scenario: LoadedScenario, result: RunRes
     [`${sub}metrics.prom`, result.metricsText],
     [`${sub}fills.csv`, result.fillsCsv],
     [`${sub}orders.csv`, result.ordersCsv],
+    [`${sub}report.html`, result.reportHtml],
   ]);
   if (!args.quiet) {
-    process.stdout.write(`${formatSummary(result.report)}\nwrote ${report}, metrics.prom, fills.csv and orders.csv\n`);
+    process.stdout.write(`${formatSummary(result.report)}\nwrote ${report}, metrics.prom, fills.csv, orders.csv and report.html\n`);
   }
   const failed = result.expectations.filter((e) => !e.ok);
   for (const e of failed) process.stderr.write(`${describeFailure(e)}\n`);

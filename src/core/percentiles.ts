@@ -192,6 +192,11 @@ export class PercentileCollector {
     return this.n === 0 ? 0 : this.total / this.n;
   }
 
+  /** A copy of the stored samples, in no particular order (queries reorder them): for histograms. */
+  samples(): Float64Array {
+    return this.data.slice(0, this.n);
+  }
+
   /** Forget every sample and the invalid count; buffers are kept for reuse. */
   reset(): void {
     this.n = 0;

@@ -1,4 +1,4 @@
-import { Registry } from 'prom-client';
+import { Gauge, Registry } from 'prom-client';
 import { BotMetrics } from '../core/bot-metrics.ts';
 import { MidHistory } from '../core/mid-history.ts';
 import type { MidAt } from '../core/pnl-tracker.ts';
@@ -39,6 +39,10 @@ import { MarketStats } from './market-stats.ts';
 import { bookView } from './market-view.ts';
 import type { MarketView } from './market-view.ts';
 import type { MarketTap } from './tape.ts';
+import { ObligationMonitor } from './obligations.ts';
+import type { ObligationsReport } from './obligations.ts';
+import { RunSeries } from './run/run-series.ts';
+import { reportHtml } from './run/report-html.ts';
 
 export interface RunOptions {
   /** Overrides the scenario's seed. */
@@ -134,6 +138,8 @@ export interface RunResult {
   readonly fills: readonly FillPnl[];
   /** `orders.csv`: every order the bot sent or its risk check stopped, with what the exchange did with it (built on first access). */
   readonly ordersCsv: string;
+  /** `report.html`: the report as one self-contained page of charts (built on first access). */
+  readonly reportHtml: string;
 }
 
 /**
@@ -171,6 +177,15 @@ export async function runScenario(scenario: LoadedScenario, options: RunOptions 
   const stats = new MarketStats(inst.lotSize);
   const ex = scenario.exchange;
   const rl = ex.rate_limit;
+  const series = new RunSeries();
+  const ob = scenario.obligations;
+  const obligations =
+    ob &&
+    new ObligationMonitor(
+      clock,
+      { snapshotIntervalUs: ob.snapshot_interval, depthWithinBps: ob.depth_within_bps, minDepthUsd: ob.min_depth_usd, maxSpreadBps: ob.max_spread_bps, minPassRatio: ob.min_pass_ratio },
+      inst,
+    );
   const exchange = new SimExchange({
     clock,
     instrument: inst,
@@ -200,7 +215,14 @@ export async function runScenario(scenario: LoadedScenario, options: RunOptions 
     faults,
     faultRng: streams.faults,
     messages,
-    observer: combineObservers(orderLog.exchangeObserver, venue.observer, marketObserver(overlay ?? bookView(book), stats, options.marketTap), options.exchangeObserver),
+    observer: combineObservers(
+      orderLog.exchangeObserver,
+      venue.observer,
+      marketObserver(overlay ?? bookView(book), stats, options.marketTap),
+      series.observer,
+      obligations?.observer,
+      options.exchangeObserver,
+    ),
   });
   const deps = { clock, book, instrument: inst, listener: exchange };
   const market =
@@ -221,6 +243,7 @@ export async function runScenario(scenario: LoadedScenario, options: RunOptions 
     },
     [inst],
   );
+  series.watchRisk(risk, clock);
   const metrics = new BotMetrics(registry);
   const loop = new OrderManager(
     clock,
@@ -235,6 +258,7 @@ export async function runScenario(scenario: LoadedScenario, options: RunOptions 
 
   market.start();
   loop.start();
+  obligations?.start(() => exchange.restingSnapshot());
   const endUs = await market.run(scenario.run.max_events, options.pace);
   loop.finish();
   options.marketTap?.end(endUs);
@@ -272,14 +296,17 @@ export async function runScenario(scenario: LoadedScenario, options: RunOptions 
       },
       session: sessionReport(loop.session),
       faults: faults.summary(),
+      ...(obligations ? { obligations: obligations.report() } : {}),
     },
   });
+  if (obligations) obligationGauges(registry, report.obligations as ObligationsReport);
   report.warnings = validateReport(report);
   const expectations = scenario.expect ? checkExpectations(report, scenario.expect) : [];
   if (expectations.length > 0) report.expectations = expectations;
   const fills = loop.pnl.fills();
   let csv: string | undefined;
   let orders: string | undefined;
+  let html: string | undefined;
   return {
     report,
     reportJson: `${JSON.stringify(report, null, 2)}\n`,
@@ -294,6 +321,22 @@ export async function runScenario(scenario: LoadedScenario, options: RunOptions 
     get ordersCsv() {
       orders ??= ordersCsv(orderLog.records(), inst, epochStartUs);
       return orders;
+    },
+    get reportHtml() {
+      const lat = loop.stats.latency;
+      html ??= reportHtml({
+        report,
+        fills,
+        orders: orderLog.records(),
+        instrument: inst,
+        mid: series.mid.points(),
+        riskRatio: series.riskRatio.points(),
+        latencyUs: { place: lat.place.samples(), cancel: lat.cancel.samples(), fill: lat.fill.samples() },
+        horizonsMs: scenario.pnl.markout_horizons.map((h) => h / 1000),
+        adverseHorizonMs: scenario.pnl.adverse_horizon / 1000,
+        obligations: obligations && { report: report.obligations as ObligationsReport, timeline: obligations.timeline() },
+      });
+      return html;
     },
   };
 }
@@ -348,6 +391,14 @@ function sessionConfig(s: SessionSpec): SessionConfig {
     watchdogUs: s.watchdog_interval,
     rateLimitBackoffUs: s.rate_limit_backoff,
   };
+}
+
+/** The obligations' outcome in metrics.prom (only with obligations configured). */
+function obligationGauges(registry: Registry, r: ObligationsReport): void {
+  const registers = [registry];
+  new Gauge({ name: 'mm_obligation_pass_ratio', help: 'Share of maker-obligation snapshots that passed', registers }).set(r.pass_ratio);
+  new Gauge({ name: 'mm_obligation_snapshots', help: 'Maker-obligation snapshots taken', registers }).set(r.snapshots);
+  new Gauge({ name: 'mm_obligation_qualified', help: '1 when the pass ratio met min_pass_ratio', registers }).set(r.qualified ? 1 : 0);
 }
 
 function sessionReport(s: SessionStats): Record<string, unknown> {

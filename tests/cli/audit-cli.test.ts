@@ -168,7 +168,7 @@ describe('mmsim audit: unusable input is exit 2, one message naming the file, an
     writeSummaries(dir, range(1, 10));
     expect((await mmsim(['audit', dir])).code).toBe(0);
     const before = new Map(readdirSync(analysis(dir)).map((f) => [f, readFileSync(join(analysis(dir), f), 'utf8')]));
-    expect([...before.keys()].sort()).toEqual(['POST_SOAK_ITER_TABLE.csv', 'POST_SOAK_ITER_TABLE.json', 'POST_SOAK_SUMMARY.json']);
+    expect([...before.keys()].sort()).toEqual(['POST_SOAK_ITER_TABLE.csv', 'POST_SOAK_ITER_TABLE.json', 'POST_SOAK_REPORT.html', 'POST_SOAK_SUMMARY.json']);
     return { dir, before };
   }
 

@@ -50,7 +50,7 @@ describe('mmsim sim --metrics-port 0 --hold', () => {
 
   it('prints the URL with the port it got, then holds after writing the report', () => {
     expect(Number(URL_LINE.exec(child.stderr)?.[2])).toBeGreaterThan(0);
-    expect(child.stdout).toMatch(/^wrote .*report\.json, metrics\.prom, fills\.csv and orders\.csv$/m);
+    expect(child.stdout).toMatch(/^wrote .*report\.json, metrics\.prom, fills\.csv, orders\.csv and report\.html$/m);
     expect(child.proc.exitCode).toBeNull();
   });
 

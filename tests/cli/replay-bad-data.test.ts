@@ -249,11 +249,11 @@ describe('a clean recording', () => {
     c = binanceCase('clean', 'btcusdt.txt', rec.text());
   });
 
-  it('runs to the end: exit 0, nothing on stderr, report.json, metrics.prom, fills.csv and orders.csv written', async () => {
+  it('runs to the end: exit 0, nothing on stderr, report.json, metrics.prom, fills.csv, orders.csv and report.html written', async () => {
     const r = await run();
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toBe('');
-    expect(listFiles(c.out)).toEqual(['fills.csv', 'metrics.prom', 'orders.csv', 'report.json']);
+    expect(listFiles(c.out)).toEqual(['fills.csv', 'metrics.prom', 'orders.csv', 'report.html', 'report.json']);
   });
 
   it("report.json's market section counts every line: nothing skipped, nothing out of order, the book as the tickers say", async () => {
@@ -381,12 +381,12 @@ describe('a sequence gap with no later snapshot: exit 2 naming the file and the 
     expect(existsSync(c.out)).toBe(false);
   });
 
-  it("leaves an earlier run's report.json, metrics.prom, fills.csv and orders.csv in the out folder as they were", async () => {
+  it("leaves an earlier run's outputs in the out folder as they were", async () => {
     // An earlier run of a clean recording into the folder, then the recording with the gap in its place.
     const earlier = binanceCase('gap-over-earlier-run', 'btcusdt.txt', binanceRecording().text());
     const first = await sim(earlier);
     expect(first.code, first.stderr).toBe(0);
-    const files = ['fills.csv', 'metrics.prom', 'orders.csv', 'report.json'];
+    const files = ['fills.csv', 'metrics.prom', 'orders.csv', 'report.html', 'report.json'];
     expect(listFiles(earlier.out)).toEqual(files);
     const before = files.map((f) => readFileSync(join(earlier.out, f), 'utf8'));
     writeFileSync(earlier.data, rec.text());

@@ -100,7 +100,7 @@ describe('mmsim sim: a successful run', () => {
   });
 
   it('writes report.json with the contract keys, and nothing else is left in the folder', () => {
-    expect(listFiles(calmOut)).toEqual(['fills.csv', 'metrics.prom', 'orders.csv', 'report.json']);
+    expect(listFiles(calmOut)).toEqual(['fills.csv', 'metrics.prom', 'orders.csv', 'report.html', 'report.json']);
     const report = JSON.parse(readFileSync(join(calmOut, 'report.json'), 'utf8'));
     const s = report.summary;
     for (const key of ['orders_placed', 'orders_filled', 'orders_canceled', 'orders_rejected', 'maker_fill_rate', 'latency_p50_ms', 'latency_p95_ms', 'latency_p99_ms', 'risk_ratio_p95', 'risk_breaches']) {
@@ -178,10 +178,11 @@ describe('mmsim sim: determinism and defaults', () => {
     const cwd = freshDir('elsewhere');
     const run = await mmsim(['sim', CALM], { cwd });
     expect(run.code, run.stderr).toBe(0);
-    expect(listFiles(cwd)).toEqual(['out/calm/fills.csv', 'out/calm/metrics.prom', 'out/calm/orders.csv', 'out/calm/report.json']);
+    expect(listFiles(cwd)).toEqual(['out/calm/fills.csv', 'out/calm/metrics.prom', 'out/calm/orders.csv', 'out/calm/report.html', 'out/calm/report.json']);
     expect(run.stdout).toContain(join('out', 'calm', 'report.json'));
-    // Nothing about the working directory leaks into the report.
+    // Nothing about the working directory leaks into the report or the page.
     expect(readFileSync(join(cwd, 'out/calm/report.json'), 'utf8')).toBe(readFileSync(join(calmOut, 'report.json'), 'utf8'));
+    expect(readFileSync(join(cwd, 'out/calm/report.html'), 'utf8')).toBe(readFileSync(join(calmOut, 'report.html'), 'utf8'));
   });
 });
 

@@ -30,6 +30,8 @@ describe('mmsim sim with variants', () => {
       expect(Number(row.fills_queue)).toBe(report.exchange.fills_queue);
       expect(row.digest).toBe(report.execution.digest);
     }
+    // Every variant's folder has its own page beside its report.
+    for (const v of names) expect(readdirSync(join(out, v)).sort()).toEqual(['fills.csv', 'metrics.prom', 'orders.csv', 'report.html', 'report.json']);
     // Each variant really ran its own queue model.
     const model = (v: string) => JSON.parse(readFileSync(join(out, v, 'report.json'), 'utf8')).exchange.queue_model;
     expect(names.map(model)).toEqual(['risk_averse', 'power(1)', 'power(2)', 'power(3)', 'log']);

@@ -23,6 +23,7 @@ describe('golden reports', () => {
         'replay-bybit-xrpusdt.yaml',
         'replay-bybit-btcusd.yaml',
         'avellaneda-stoikov.yaml',
+        'obligations.yaml',
       ]),
     );
   });

@@ -232,6 +232,21 @@ const pnlSchema = z
     }
   });
 
+/**
+ * A maker programme's liquidity obligation, checked venue-side on the bot's resting orders (README,
+ * "Maker-programme obligations"). Defaults: Bybit's spot BTCUSDT rule (40,000 USDT within 5 bps of mid,
+ * a snapshot every 10 s, 75 % of snapshots qualified); no spread rule unless max_spread_bps is set.
+ */
+const obligationsSchema = z.strictObject({
+  snapshot_interval: positiveDurationSchema
+    .refine((us) => us >= 1_000, { message: 'at least 1ms: a snapshot per event would be the run itself' })
+    .prefault('10s'),
+  depth_within_bps: bps(true).default(5),
+  min_depth_usd: usd().default(40_000),
+  max_spread_bps: bps(true).optional(),
+  min_pass_ratio: probability.default(0.75),
+});
+
 const runSchema = z.strictObject({
   /** Guard against a scenario that schedules without end: the run fails after this many events. */
   max_events: intInRange(1, L.maxEvents, 'events; a run that needs more is better split').default(50_000_000),
@@ -249,6 +264,8 @@ export const scenarioSchema = z
   risk: riskSchema,
   pnl: pnlSchema.prefault({}),
   run: runSchema.prefault({}),
+  /** Maker-programme obligations measured every snapshot_interval; `report.json` has an `obligations` section only with them. */
+  obligations: obligationsSchema.optional(),
   /** Timed faults: each acts on [at, at + duration), which must lie inside the run. */
   faults: z.array(faultSchema).default([]),
   /** Bounds on the report checked after the run: a miss makes `mmsim sim` exit 1. */
@@ -296,4 +313,5 @@ export type LadderSpec = z.output<typeof ladderSchema>;
 export type AvellanedaStoikovSpec = z.output<typeof avellanedaStoikovSchema>;
 export type ModuleStrategySpec = z.output<typeof moduleStrategySchema>;
 export type SyntheticMarketSpec = z.output<typeof syntheticMarketSchema>;
+export type ObligationsSpec = z.output<typeof obligationsSchema>;
 export type ReplayMarketSpec = z.output<typeof replayMarketSchema>;

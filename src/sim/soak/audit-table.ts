@@ -71,6 +71,9 @@ export interface AuditResult {
 const expectedNet = (r: Pick<TableRow, 'gross_bps' | 'adverse_p95' | 'slippage_p95' | 'fees_bps'>): number =>
   r.gross_bps - r.adverse_p95 - r.slippage_p95 - r.fees_bps;
 
+/** One iteration's identity gap: net - (gross - adverse_p95 - slippage_p95 - fees), bps. */
+export const identityGap = (r: TableRow): number => r.net_bps - expectedNet(r);
+
 export const withinTolerance = (gap: number): boolean => Math.abs(gap) <= TOLERANCE_BPS + ROUNDING_SLACK;
 
 /**
@@ -107,7 +110,7 @@ export function spread(values: readonly number[]): Spread {
 /** Builds the table (inputs in numeric order) and checks net = gross - adverse_p95 - slippage_p95 - fees. */
 export function auditRows(inputs: readonly AuditInput[]): AuditResult {
   const rows = inputs.map(tableRow);
-  const gaps = rows.map((r) => ({ iter: r.iter, gap_bps: r.net_bps - expectedNet(r) }));
+  const gaps = rows.map((r) => ({ iter: r.iter, gap_bps: identityGap(r) }));
   const failures = gaps.filter((g) => !withinTolerance(g.gap_bps));
   const maxAbsGap = gaps.reduce<GapFailure | undefined>((m, g) => (m === undefined || Math.abs(g.gap_bps) > Math.abs(m.gap_bps) ? g : m), undefined);
   const last = rows.slice(-LAST_N);

@@ -6,10 +6,12 @@ import { ANALYSIS_DIR, readSoakSummaries } from './audit-input.ts';
 import type { AuditScan } from './audit-input.ts';
 import { LAST_N, TABLE_COLUMNS, TOLERANCE_BPS, auditRows } from './audit-table.ts';
 import type { AuditResult, TableRow } from './audit-table.ts';
+import { postSoakHtml } from './audit-html.ts';
 
 export const TABLE_CSV = 'POST_SOAK_ITER_TABLE.csv';
 export const TABLE_JSON = 'POST_SOAK_ITER_TABLE.json';
 export const SUMMARY_JSON = 'POST_SOAK_SUMMARY.json';
+export const REPORT_HTML = 'POST_SOAK_REPORT.html';
 
 export interface AuditOutcome {
   readonly scan: AuditScan;
@@ -20,8 +22,8 @@ export interface AuditOutcome {
 
 /**
  * Audits a soak folder: reads its summaries (numeric order), writes the iteration table as CSV
- * (RFC 4180) and JSON and the verdict as POST_SOAK_SUMMARY.json. Unusable input throws before anything
- * is written, so an earlier audit's files stay as they were; the three files are replaced atomically.
+ * (RFC 4180) and JSON, the verdict as POST_SOAK_SUMMARY.json and both as a page, POST_SOAK_REPORT.html. Unusable input throws before anything
+ * is written, so an earlier audit's files stay as they were; the four files are replaced atomically.
  */
 export async function auditSoak(dir: string, options: { allowGaps?: boolean } = {}): Promise<AuditOutcome> {
   const scan = await readSoakSummaries(dir, options);
@@ -31,6 +33,7 @@ export async function auditSoak(dir: string, options: { allowGaps?: boolean } = 
     [join(ANALYSIS_DIR, TABLE_CSV), tableCsv(result.rows)],
     [join(ANALYSIS_DIR, TABLE_JSON), json({ columns: TABLE_COLUMNS, rows: result.rows })],
     [join(ANALYSIS_DIR, SUMMARY_JSON), json(postSoakSummary(scan, result))],
+    [join(ANALYSIS_DIR, REPORT_HTML), postSoakHtml(scan, result)],
   ];
   let written: string[];
   try {
