@@ -11,7 +11,7 @@ import type { BotOrderView, ReconPlan } from './recon.ts';
 import type { RiskMonitor, WorkingLots } from './risk-monitor.ts';
 import { SessionStats } from './session-stats.ts';
 import { midTicks } from './types.ts';
-import type { BookTop, ExecutionEvent, Heartbeat, Instrument, MarketEvent, QueryKind, QueryResult, RiskRejectReason, Side } from './types.ts';
+import type { BookTop, ExecutionEvent, Heartbeat, Instrument, MarketEvent, QueryKind, QueryResult, RiskRejectReason, Side, TimeInForce } from './types.ts';
 import { StrategyHost } from './strategy-host.ts';
 import type { BuiltinStrategy, ManagedOrders } from './strategy-host.ts';
 import type { BookView, OrderView } from './strategy.ts';
@@ -66,6 +66,8 @@ interface LiveOrder {
   readonly side: Side;
   readonly priceTicks: number;
   readonly qtyLots: number;
+  /** The best opposite price in the bot's book when the order was sent: what a taker fill slips against. */
+  readonly decisionTicks: number;
   filledLots: number;
   status: OrderStatus;
   readonly sentAt: Micros;
@@ -258,7 +260,8 @@ export class OrderManager implements GatewayListener {
         this.forget(order);
         this.stats.countCanceled();
         this.metrics.countOrder('canceled');
-        this.recordLatency('cancel', this.clock.now() - order.cancelSentAt);
+        // An IOC remainder is canceled by the venue itself: no cancel of ours to time.
+        if (order.cancelSentAt >= 0) this.recordLatency('cancel', this.clock.now() - order.cancelSentAt);
         if (live) this.host.update({ type: 'canceled', id: order.clientId, side: order.side, time: event.exchangeTime });
         break;
       case 'cancel_rejected':
@@ -316,7 +319,7 @@ export class OrderManager implements GatewayListener {
     }
     this.risk.onFill(fill);
     this.metrics.setPositionNotional(fill.symbol, this.risk.positionNotionalUsd(fill.symbol));
-    this.pnl.onFill({ ...fill, limitTicks: order.priceTicks });
+    this.pnl.onFill({ ...fill, decisionTicks: order.decisionTicks });
     const lot = this.instrument.lotSize;
     if (wasNew) this.host.update({ type: 'accepted', id: order.clientId, side: order.side, time: fill.exchangeTime });
     this.host.update({
@@ -387,7 +390,7 @@ export class OrderManager implements GatewayListener {
    * no usable session or book (`risk_not_ready`), inside a rate-limit back-off (`risk_backoff`), or the
    * risk check blocks it. A block never leaves the bot: it is counted and comes back as a `rejected` update.
    */
-  private place(side: Side, priceTicks: number, qtyLots: number, postOnly: boolean): string {
+  private place(side: Side, priceTicks: number, qtyLots: number, postOnly: boolean, timeInForce: TimeInForce): string {
     const symbol = this.instrument.symbol;
     if (!this.running) return `${symbol}-x${this.nextBlockedId++}`;
     const block = this.sessionBlock() ?? this.risk.check(symbol, side, qtyLots);
@@ -408,6 +411,7 @@ export class OrderManager implements GatewayListener {
       side,
       priceTicks,
       qtyLots,
+      decisionTicks: side === 'buy' ? this.book!.askTicks : this.book!.bidTicks,
       filledLots: 0,
       status: 'pending_new',
       sentAt: this.clock.now(),
@@ -421,7 +425,8 @@ export class OrderManager implements GatewayListener {
     this.orders.set(clientId, order);
     this.stats.countSent();
     this.metrics.countOrder('sent');
-    this.gateway.placeOrder({ type: 'place', clientId, symbol, side, priceTicks, qtyLots, postOnly });
+    // GTC is the venue's default: a request says so only when it asks for something else.
+    this.gateway.placeOrder({ type: 'place', clientId, symbol, side, priceTicks, qtyLots, postOnly, ...(timeInForce === 'GTC' ? {} : { timeInForce }) });
     return clientId;
   }
 
@@ -478,7 +483,7 @@ export class OrderManager implements GatewayListener {
       positionLots: () => this.risk.positionLots(symbol),
       positionNotionalUsd: () => this.risk.positionNotionalUsd(symbol),
       openOrders: () => this.orderViews(),
-      place: (side, priceTicks, qtyLots, postOnly) => this.place(side, priceTicks, qtyLots, postOnly),
+      place: (side, priceTicks, qtyLots, postOnly, timeInForce) => this.place(side, priceTicks, qtyLots, postOnly, timeInForce),
       cancel: (id) => this.cancel(id),
       cancelAll: () => {
         for (const id of [...this.orders.keys()]) this.cancel(id);
@@ -651,6 +656,7 @@ export class OrderManager implements GatewayListener {
         side: orphan.side,
         priceTicks: orphan.priceTicks,
         qtyLots: orphan.leavesLots,
+        decisionTicks: orphan.priceTicks,
         filledLots: 0,
         status: 'open',
         sentAt: this.clock.now(),

@@ -17,7 +17,10 @@ export interface FillForPnl {
   readonly exchangeTime: Micros;
   readonly side: Side;
   readonly priceTicks: number;
-  readonly limitTicks: number;
+  /** The decision price: the best opposite price in the bot's book when it sent the order. */
+  readonly decisionTicks: number;
+  /** Only a taker fill slips: a maker fill is at the order's own price, the one the bot chose. */
+  readonly liquidity: 'maker' | 'taker';
   readonly qtyLots: number;
   readonly feeUsd: number;
 }
@@ -42,7 +45,10 @@ export interface PnlSummary {
   readonly net_usd: number;
   /** Cash from fills and fees plus the open position valued at the last mid: the run's true P&L. */
   readonly total_usd: number;
-  /** total_usd - (gross_usd - slippage_usd - fees_usd): what holding the inventory while the mid moved made or lost. */
+  /**
+   * total_usd - (gross_usd - fees_usd): what holding the inventory while the mid moved made or lost (gross
+   * already holds every fill's price against the mid, so a taker's slippage is in it, not in this).
+   */
   readonly inventory_mtm_usd: number;
   readonly gross_bps: number;
   readonly adverse_bps: number;
@@ -83,8 +89,9 @@ export type MidAt = (symbol: string, t: Micros, inclusive: boolean) => number;
  * strictly before the fill's instant (a change at that instant, such as the trade or book change that
  * caused the fill, is not spread captured); adverse = the mid move against the fill after each horizon
  * (markout: the last mid stamped at or before fill time + h, settled h after the bot learnt of the fill,
- * or at the end of the run); slippage = price worse than the order's limit (0 for maker fills); fees as
- * charged (a rebate is negative).
+ * or at the end of the run); slippage = a taker fill's price worse than the decision price, the best
+ * opposite price in the bot's book when it sent the order (0 for maker fills); fees as charged (a rebate
+ * is negative).
  */
 export class PnlTracker {
   private notional = 0;
@@ -118,10 +125,11 @@ export class PnlTracker {
     const usdPerTick = fill.qtyLots * inst.lotSize * inst.tickSize;
     const notional = fill.priceTicks * usdPerTick;
     const midAtFill = this.midAt(fill.symbol, fill.exchangeTime, false);
+    const slippage = fill.liquidity === 'taker' ? s * (fill.priceTicks - fill.decisionTicks) * usdPerTick : 0;
     this.fillCount++;
     this.notional += notional;
     this.gross += s * (midAtFill - fill.priceTicks) * usdPerTick;
-    this.slippage += s * (fill.priceTicks - fill.limitTicks) * usdPerTick;
+    this.slippage += slippage;
     this.fees += fill.feeUsd;
     this.cash -= s * notional + fill.feeUsd;
     this.positions.set(fill.symbol, (this.positions.get(fill.symbol) ?? 0) + s * fill.qtyLots);
@@ -137,7 +145,7 @@ export class PnlTracker {
       notional_usd: notional,
       mid_at_fill: midAtFill * inst.tickSize,
       gross_bps: bps(s * (midAtFill - fill.priceTicks) * usdPerTick),
-      slippage_bps: bps(s * (fill.priceTicks - fill.limitTicks) * usdPerTick),
+      slippage_bps: bps(slippage),
       fees_bps: bps(fill.feeUsd),
       adverse_bps: [],
       truncated_ms: [],
@@ -203,7 +211,7 @@ export class PnlTracker {
       fees_usd: this.fees,
       net_usd: this.gross - adverseUsd - this.slippage - this.fees,
       total_usd: total,
-      inventory_mtm_usd: total - (this.gross - this.slippage - this.fees),
+      inventory_mtm_usd: total - (this.gross - this.fees),
       gross_bps: grossBps,
       adverse_bps: adverseBps,
       slippage_bps: slippageBps,

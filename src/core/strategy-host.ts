@@ -1,6 +1,6 @@
 import type { Clock, TimerHandle } from './clock.ts';
 import { MmsimError } from './errors.ts';
-import type { Instrument, Side } from './types.ts';
+import type { Instrument, Side, TimeInForce } from './types.ts';
 import type { BookView, OrderUpdate, OrderView, PlaceOrder, Strategy, StrategyContext, StrategyHandler } from './strategy.ts';
 
 /**
@@ -45,7 +45,7 @@ export interface ManagedOrders {
   positionLots(): number;
   positionNotionalUsd(): number;
   openOrders(): OrderView[];
-  place(side: Side, priceTicks: number, qtyLots: number, postOnly: boolean): string;
+  place(side: Side, priceTicks: number, qtyLots: number, postOnly: boolean, timeInForce: TimeInForce): string;
   cancel(id: string): void;
   cancelAll(): void;
   canQuote(): boolean;
@@ -157,14 +157,16 @@ export class StrategyHost {
   private place(order: PlaceOrder): string {
     const inst = this.orders.instrument;
     if (order === null || typeof order !== 'object') this.fail(`place expects {side, price, qty}, got ${String(order)}`);
-    const { side, price, qty, postOnly } = order;
+    const { side, price, qty, postOnly, timeInForce } = order;
     if (side !== 'buy' && side !== 'sell') this.fail(`place: side must be "buy" or "sell", got ${JSON.stringify(side)}`);
     const priceTicks = onGrid(price, inst.tickSize);
     if (priceTicks === undefined || priceTicks <= 0) this.fail(`place: price ${String(price)} is off the tick grid (tick size ${inst.tickSize}, a positive multiple)`);
     const qtyLots = onGrid(qty, inst.lotSize);
     if (qtyLots === undefined || qtyLots <= 0) this.fail(`place: qty ${String(qty)} is off the lot grid (lot size ${inst.lotSize}, a positive multiple)`);
     if (postOnly !== undefined && typeof postOnly !== 'boolean') this.fail(`place: postOnly must be true or false, got ${JSON.stringify(postOnly)}`);
-    return this.orders.place(side, priceTicks, qtyLots, postOnly ?? true);
+    if (timeInForce !== undefined && timeInForce !== 'GTC' && timeInForce !== 'IOC') this.fail(`place: timeInForce must be "GTC" or "IOC", got ${JSON.stringify(timeInForce)}`);
+    if (timeInForce === 'IOC' && postOnly !== false) this.fail('place: timeInForce "IOC" needs postOnly: false (a post-only order never takes, so IOC would cancel it unfilled)');
+    return this.orders.place(side, priceTicks, qtyLots, postOnly ?? true, timeInForce ?? 'GTC');
   }
 
   private setTimer(name: string, afterUs: number): void {

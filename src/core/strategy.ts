@@ -76,8 +76,16 @@ export interface PlaceOrder {
   readonly price: number;
   /** A positive multiple of the instrument's lot size. */
   readonly qty: number;
-  /** Default true: the venue rejects the order rather than let it take liquidity. */
+  /**
+   * Default true: the venue rejects the order rather than let it take liquidity. With false the order
+   * takes the book up to its limit when it arrives (taker fills, taker fee).
+   */
   readonly postOnly?: boolean;
+  /**
+   * For a taker order, what becomes of the quantity it could not take on arrival: `GTC` (default) rests
+   * it at the limit as a maker order, `IOC` cancels it (a `canceled` update follows the fills).
+   */
+  readonly timeInForce?: 'GTC' | 'IOC';
 }
 
 export interface StrategyInstrument {

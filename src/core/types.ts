@@ -42,7 +42,13 @@ export type RejectReason = ExchangeRejectReason | RiskRejectReason;
  */
 export type CancelRejectReason = 'unknown_order' | 'too_late_to_cancel' | 'rate_limited' | 'exchange_overloaded';
 
-/** A new post-only limit order sent by the bot. */
+/**
+ * How long an order that takes liquidity on arrival may live: `GTC` rests what it could not take as a
+ * normal maker order, `IOC` cancels it at once. A post-only order never takes and always rests (GTC).
+ */
+export type TimeInForce = 'GTC' | 'IOC';
+
+/** A new limit order sent by the bot (post-only unless `postOnly` is false). */
 export interface PlaceRequest {
   readonly type: 'place';
   readonly clientId: string;
@@ -51,6 +57,8 @@ export interface PlaceRequest {
   readonly priceTicks: number;
   readonly qtyLots: number;
   readonly postOnly: boolean;
+  /** Default GTC. */
+  readonly timeInForce?: TimeInForce;
 }
 
 export interface CancelRequest {

@@ -9,7 +9,10 @@ export interface ArrivalMarket {
   readonly aheadLots: number | undefined;
 }
 
-/** How an own order filled; `cause` numbers the trade (`through`, `queue`) or book change (`cross`) behind it. */
+/**
+ * How an own order filled; `cause` numbers the trade (`through`, `queue`) or book change (`cross`) behind
+ * it, or for `take` (a taker order crossing on arrival) the book change whose view it took from.
+ */
 export interface FillRecord {
   readonly clientId: string;
   readonly side: Side;
@@ -17,7 +20,7 @@ export interface FillRecord {
   readonly qtyLots: number;
   /** Lots still resting after this fill; 0 means the order is done. */
   readonly leavesLots: number;
-  readonly how: 'through' | 'queue' | 'cross';
+  readonly how: 'through' | 'queue' | 'cross' | 'take';
   /** 1-based number of the market trade or of the book change that caused the fill, in arrival order. */
   readonly cause: number;
   readonly exchangeTime: Micros;

@@ -214,6 +214,9 @@ export class SimExchange implements ExchangeGateway, MarketListener {
   private bookSeq = 0;
   /** Reused for the orders one event reaches, so that matching allocates nothing per event. */
   private readonly reached: RestingOrder[] = [];
+  /** Displayed lots our taker orders took, per price, with the level's quantity then. */
+  private readonly takenBids = new Map<number, { shown: number; used: number }>();
+  private readonly takenAsks = new Map<number, { shown: number; used: number }>();
 
   constructor(deps: SimExchangeDeps) {
     this.clock = deps.clock;
@@ -318,6 +321,7 @@ export class SimExchange implements ExchangeGateway, MarketListener {
     const now = this.clock.now();
     this.messages.add(now);
     const cause = ++this.bookSeq;
+    if (this.takenBids.size + this.takenAsks.size > 0) this.forgetTaken();
     const bestBid = this.view.bestBid();
     const bestAsk = this.view.bestAsk();
     const crossed = this.reached;
@@ -396,12 +400,16 @@ export class SimExchange implements ExchangeGateway, MarketListener {
     this.digest.add(DigestKind.placeArrival, now, num, sideCode(req.side), req.priceTicks, req.qtyLots);
     const reason = this.admit(now, true) ?? this.overloaded(now) ?? this.validate(req);
     if (reason) return this.reject(req, num, reason);
+    const bidTicks = this.view.bestBid();
+    const askTicks = this.view.bestAsk();
+    const takes = !req.postOnly && (req.side === 'buy' ? askTicks !== undefined && req.priceTicks >= askTicks : bidTicks !== undefined && req.priceTicks <= bidTicks);
+    const ioc = !req.postOnly && req.timeInForce === 'IOC';
     // Own orders already resting at this price are ahead too (time priority among our own orders).
     let ownAhead = 0;
     for (const o of this.resting) if (o.side === req.side && o.priceTicks === req.priceTicks) ownAhead += o.leaves;
     const levelQty = this.view.qtyAt(req.side, req.priceTicks);
     const ahead = this.queue.onArrival(levelQty) + ownAhead;
-    this.resting.push({
+    const order: RestingOrder = {
       clientId: req.clientId,
       num,
       side: req.side,
@@ -412,10 +420,83 @@ export class SimExchange implements ExchangeGateway, MarketListener {
       levelQty,
       traded: 0,
       crossSeen: 0,
-    });
+    };
     this.digest.add(DigestKind.accepted, now, num);
-    this.observer?.onOrderArrival?.(req.clientId, now, 'accepted', { bidTicks: this.view.bestBid(), askTicks: this.view.bestAsk(), aheadLots: ahead });
+    this.observer?.onOrderArrival?.(req.clientId, now, 'accepted', { bidTicks, askTicks, aheadLots: ioc ? undefined : ahead });
     this.respond({ type: 'accepted', clientId: req.clientId, exchangeTime: now });
+    if (takes) this.take(order);
+    if (order.leaves === 0) return;
+    if (ioc) {
+      this.digest.add(DigestKind.canceled, now, num, order.leaves);
+      this.observer?.onCanceled?.(req.clientId, now, order.leaves);
+      this.respond({ type: 'canceled', clientId: req.clientId, leavesLots: order.leaves, exchangeTime: now });
+      return;
+    }
+    // What rests after taking may still face displayed lots it could not take (its own takes among them):
+    // only what a later change adds to them fills it.
+    if (takes) order.crossSeen = this.crossingQty(order, req.side === 'buy' ? askTicks! : bidTicks!, Infinity);
+    this.resting.push(order);
+  }
+
+  /**
+   * A taker order on arrival: it takes the market view level by level from the best opposite price up to
+   * its limit, never more than a level displays less what our own takers already took from it since the
+   * market last changed that level, at each level's price and the taker fee.
+   */
+  private take(o: RestingOrder): void {
+    const buy = o.side === 'buy';
+    const opposite: Side = buy ? 'sell' : 'buy';
+    const consumed = buy ? this.takenAsks : this.takenBids;
+    for (let p = buy ? this.view.bestAsk() : this.view.bestBid(); p !== undefined && o.leaves > 0; p = this.view.worseLevel(opposite, p)) {
+      if (buy ? p > o.priceTicks : p < o.priceTicks) break;
+      const shown = this.view.qtyAt(opposite, p);
+      const taken = consumed.get(p);
+      const used = taken !== undefined && taken.shown === shown ? taken.used : 0;
+      const q = Math.min(o.leaves, Math.floor(shown - used));
+      if (q <= 0) continue;
+      consumed.set(p, { shown, used: used + q });
+      o.leaves -= q;
+      this.takerFill(o, p, q);
+    }
+  }
+
+  private takerFill(o: RestingOrder, priceTicks: number, qty: number): void {
+    const now = this.clock.now();
+    this.stats.fills++;
+    const inst = this.instrument;
+    const notional = qty * inst.lotSize * priceTicks * inst.tickSize;
+    const feeUsd = (notional * this.config.takerFeeBps) / 10_000;
+    const acct = this.account;
+    acct.positionLots += sideCode(o.side) * qty;
+    acct.cashUsd += -sideCode(o.side) * notional - feeUsd;
+    acct.feesUsd += feeUsd;
+    acct.filledLots += qty;
+    if (o.leaves === 0) this.filledIds.add(o.clientId);
+    this.digest.add(DigestKind.fill, now, o.num, priceTicks, qty, o.leaves);
+    this.observer?.onFill?.({ clientId: o.clientId, side: o.side, priceTicks, qtyLots: qty, leavesLots: o.leaves, how: 'take', cause: this.bookSeq, exchangeTime: now });
+    this.respond({
+      type: 'fill',
+      clientId: o.clientId,
+      symbol: inst.symbol,
+      side: o.side,
+      priceTicks,
+      qtyLots: qty,
+      leavesLots: o.leaves,
+      liquidity: 'taker',
+      feeUsd,
+      exchangeTime: now,
+    });
+  }
+
+  /** The market changed: what our takers took from a level counts only until the level itself changes. */
+  private forgetTaken(): void {
+    for (const [consumed, side] of [
+      [this.takenBids, 'buy'],
+      [this.takenAsks, 'sell'],
+    ] as const) {
+      if (consumed.size === 0) continue;
+      for (const [p, t] of consumed) if (this.view.qtyAt(side, p) !== t.shown) consumed.delete(p);
+    }
   }
 
   /** The order-entry gateway's rate limit and ban; `undefined` when the request may pass. */

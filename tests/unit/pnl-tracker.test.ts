@@ -26,7 +26,7 @@ describe('PnlTracker decomposition (hand-computed)', () => {
     mids.push(0, 200); // mid 100 USD
     // The buy fills at 198 ticks (99 USD) at exchange time 1 ms; the bot hears of it 5 ms later.
     clock.runUntil(6 * MS);
-    pnl.onFill({ symbol: 'T', side: 'buy', priceTicks: 198, limitTicks: 198, qtyLots: 10, feeUsd: -0.01, exchangeTime: 1 * MS });
+    pnl.onFill({ symbol: 'T', side: 'buy', priceTicks: 198, decisionTicks: 198, liquidity: 'maker', qtyLots: 10, feeUsd: -0.01, exchangeTime: 1 * MS });
     mids.push(50 * MS, 196); // by 100 ms after the fill the mid is 98 USD
     mids.push(500 * MS, 194); // and 97 USD by 1 s after
     clock.runUntil(2000 * MS);
@@ -59,7 +59,7 @@ describe('PnlTracker decomposition (hand-computed)', () => {
     const { clock, mids, pnl } = setup();
     mids.push(0, 200);
     clock.runUntil(2 * MS);
-    pnl.onFill({ symbol: 'T', side: 'sell', priceTicks: 201, limitTicks: 201, qtyLots: 20, feeUsd: 0, exchangeTime: 1 * MS });
+    pnl.onFill({ symbol: 'T', side: 'sell', priceTicks: 201, decisionTicks: 201, liquidity: 'maker', qtyLots: 20, feeUsd: 0, exchangeTime: 1 * MS });
     mids.push(10 * MS, 203);
     clock.runUntil(5000 * MS);
     const s = pnl.finish();
@@ -73,7 +73,7 @@ describe('PnlTracker decomposition (hand-computed)', () => {
     const { clock, mids, pnl } = setup();
     mids.push(0, 200);
     clock.runUntil(9_500 * MS);
-    pnl.onFill({ symbol: 'T', side: 'buy', priceTicks: 199, limitTicks: 199, qtyLots: 10, feeUsd: 0, exchangeTime: 9_500 * MS });
+    pnl.onFill({ symbol: 'T', side: 'buy', priceTicks: 199, decisionTicks: 199, liquidity: 'maker', qtyLots: 10, feeUsd: 0, exchangeTime: 9_500 * MS });
     mids.push(9_550 * MS, 198);
     clock.runUntil(9_700 * MS); // the run ends: the 100 ms markout is done, the 1 s one is not
     mids.push(9_800 * MS, 190); // never seen by the tracker before the end
@@ -93,7 +93,7 @@ describe('PnlTracker decomposition (hand-computed)', () => {
     // Filled at 8.5 s on the venue, heard at 9.0 s: the 1 s markout is due at 10.0 s on the bot's clock,
     // after the run ends at 9.7 s, but looks at the venue's mid at 9.5 s, inside the run.
     clock.runUntil(9_000 * MS);
-    pnl.onFill({ symbol: 'T', side: 'buy', priceTicks: 199, limitTicks: 199, qtyLots: 10, feeUsd: 0, exchangeTime: 8_500 * MS });
+    pnl.onFill({ symbol: 'T', side: 'buy', priceTicks: 199, decisionTicks: 199, liquidity: 'maker', qtyLots: 10, feeUsd: 0, exchangeTime: 8_500 * MS });
     mids.push(9_400 * MS, 196);
     mids.push(9_600 * MS, 190);
     clock.runUntil(9_700 * MS);
