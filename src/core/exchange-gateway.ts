@@ -1,9 +1,14 @@
-import type { CancelRequest, ExecutionEvent, Heartbeat, MarketEvent, PlaceRequest, QueryRequest, QueryResult } from './types.ts';
+import type { CancelRequest, ExecutionEvent, Heartbeat, MarketEvent, PlaceRequest, PublicTrade, QueryRequest, QueryResult } from './types.ts';
 
 /** Receives what the venue sends. Called by the gateway on the bot's clock, never re-entrantly. */
 export interface GatewayListener {
   onExecution(event: ExecutionEvent): void;
   onMarketData(event: MarketEvent): void;
+  /**
+   * Public trades on the feed channel (FIFO with the books). Optional: a venue sends them only to a
+   * listener that has this handler and asked for them.
+   */
+  onPublicTrade?(trade: PublicTrade): void;
   onQueryResult(result: QueryResult): void;
   onHeartbeat(heartbeat: Heartbeat): void;
 }

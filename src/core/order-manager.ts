@@ -11,10 +11,10 @@ import type { BotOrderView, ReconPlan } from './recon.ts';
 import type { RiskMonitor, WorkingLots } from './risk-monitor.ts';
 import { SessionStats } from './session-stats.ts';
 import { midTicks } from './types.ts';
-import type { BookTop, ExecutionEvent, Heartbeat, Instrument, MarketEvent, QueryKind, QueryResult, RiskRejectReason, Side, TimeInForce } from './types.ts';
+import type { BookTop, DepthLevel, ExecutionEvent, Heartbeat, Instrument, MarketEvent, PublicTrade, QueryKind, QueryResult, RiskRejectReason, Side, TimeInForce } from './types.ts';
 import { StrategyHost } from './strategy-host.ts';
 import type { BuiltinStrategy, ManagedOrders } from './strategy-host.ts';
-import type { BookView, OrderView } from './strategy.ts';
+import type { BookLevel, BookView, OrderView } from './strategy.ts';
 
 /** The strategy the order manager runs, and its session rules. */
 export interface ManagerConfig {
@@ -199,6 +199,19 @@ export class OrderManager implements GatewayListener {
     this.risk.setMark(event.symbol, mid);
     this.metrics.setPositionNotional(event.symbol, this.risk.positionNotionalUsd(event.symbol));
     this.host.book(this.currentBook()!);
+  }
+
+  /** Public trades go to the strategy as they come; they say nothing about the bot's own orders. */
+  onPublicTrade(trade: PublicTrade): void {
+    this.heard();
+    if (trade.symbol !== this.instrument.symbol || !this.running) return;
+    const { tickSize, lotSize } = this.instrument;
+    this.host.trade({ price: trade.priceTicks * tickSize, qty: trade.qtyLots * lotSize, side: trade.side, time: trade.exchangeTime });
+  }
+
+  /** Whether the strategy reads public trades: a venue that can leave them out need not send them. */
+  get wantsTrades(): boolean {
+    return this.host.wantsTrades;
   }
 
   onHeartbeat(_heartbeat: Heartbeat): void {
@@ -450,9 +463,10 @@ export class OrderManager implements GatewayListener {
     const b = this.book;
     if (!b) return undefined;
     const { tickSize, lotSize } = this.instrument;
+    const levels = (depth: readonly DepthLevel[]): BookLevel[] => depth.map((l) => ({ price: l.priceTicks * tickSize, qty: l.lots * lotSize }));
     this.bookView ??= {
-      bids: [{ price: b.bidTicks * tickSize, qty: b.bidLots * lotSize }],
-      asks: [{ price: b.askTicks * tickSize, qty: b.askLots * lotSize }],
+      bids: b.bids ? levels(b.bids) : [{ price: b.bidTicks * tickSize, qty: b.bidLots * lotSize }],
+      asks: b.asks ? levels(b.asks) : [{ price: b.askTicks * tickSize, qty: b.askLots * lotSize }],
       time: b.exchangeTime,
     };
     return this.bookView;

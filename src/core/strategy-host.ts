@@ -1,7 +1,7 @@
 import type { Clock, TimerHandle } from './clock.ts';
 import { MmsimError } from './errors.ts';
 import type { Instrument, Side, TimeInForce } from './types.ts';
-import type { BookView, OrderUpdate, OrderView, PlaceOrder, Strategy, StrategyContext, StrategyHandler } from './strategy.ts';
+import type { BookView, OrderUpdate, OrderView, PlaceOrder, Strategy, StrategyContext, StrategyHandler, TradeView } from './strategy.ts';
 
 /**
  * A strategy broke its contract: a handler threw, or it asked for a price off the tick grid or a size off
@@ -32,6 +32,7 @@ export interface BuiltinContext extends StrategyContext {
 export interface BuiltinStrategy extends Strategy {
   onStart?(ctx: BuiltinContext): void;
   onBook?(ctx: BuiltinContext, book: BookView): void;
+  onTrade?(ctx: BuiltinContext, trade: TradeView): void;
   onOrder?(ctx: BuiltinContext, update: OrderUpdate): void;
   onTimer?(ctx: BuiltinContext, name: string): void;
   /** Quoting may have become possible again: a risk freeze ended, or recon after a fault finished. */
@@ -100,6 +101,15 @@ export class StrategyHost {
 
   book(book: BookView): void {
     if (this.strategy.onBook) this.call('onBook', () => this.strategy.onBook!(this.ctx, book));
+  }
+
+  /** Whether the strategy reads public trades (a venue need not send them otherwise). */
+  get wantsTrades(): boolean {
+    return typeof this.strategy.onTrade === 'function';
+  }
+
+  trade(trade: TradeView): void {
+    if (this.strategy.onTrade) this.call('onTrade', () => this.strategy.onTrade!(this.ctx, trade));
   }
 
   ready(): void {

@@ -115,7 +115,16 @@ export type ExecutionEvent =
   | { readonly type: 'canceled'; readonly clientId: string; readonly leavesLots: number; readonly exchangeTime: Micros }
   | { readonly type: 'cancel_rejected'; readonly clientId: string; readonly reason: CancelRejectReason; readonly exchangeTime: Micros };
 
-/** Top of book as the bot's market-data feed delivers it. */
+/** One price level of the feed's depth, in ticks and lots. */
+export interface DepthLevel {
+  readonly priceTicks: number;
+  readonly lots: number;
+}
+
+/**
+ * The book as the bot's market-data feed delivers it: the top always, and with a feed of more than one
+ * level the top N levels of each side, best first (the top among them).
+ */
 export interface BookTop {
   readonly type: 'book';
   readonly symbol: string;
@@ -123,6 +132,18 @@ export interface BookTop {
   readonly bidLots: number;
   readonly askTicks: number;
   readonly askLots: number;
+  readonly bids?: readonly DepthLevel[];
+  readonly asks?: readonly DepthLevel[];
+  readonly exchangeTime: Micros;
+}
+
+/** A public trade (a print of the market) as the bot's feed delivers it; `side` is the aggressor's. */
+export interface PublicTrade {
+  readonly type: 'trade';
+  readonly symbol: string;
+  readonly side: Side;
+  readonly priceTicks: number;
+  readonly qtyLots: number;
   readonly exchangeTime: Micros;
 }
 

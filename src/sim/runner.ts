@@ -13,7 +13,7 @@ import { DIVERGENCE_KINDS } from '../core/recon.ts';
 import { RiskMonitor } from '../core/risk-monitor.ts';
 import type { SessionStats } from '../core/session-stats.ts';
 import type { ExchangeGateway, GatewayListener } from '../core/exchange-gateway.ts';
-import type { CancelRequest, ExecutionEvent, Instrument, MarketEvent, PlaceRequest, QueryRequest, QueryResult } from '../core/types.ts';
+import type { CancelRequest, ExecutionEvent, Instrument, MarketEvent, PlaceRequest, PublicTrade, QueryRequest, QueryResult } from '../core/types.ts';
 import { EventDigest } from './event-digest.ts';
 import { checkExpectations } from './expectations.ts';
 import { fillsCsv } from './fills-csv.ts';
@@ -104,6 +104,7 @@ function observedGateway(gateway: ExchangeGateway, clock: VirtualClock, obs: Run
       obs.onQueryResult?.(r, clock.now());
     },
     onHeartbeat: (h) => listener.onHeartbeat(h),
+    ...(listener.onPublicTrade ? { onPublicTrade: (t: PublicTrade) => listener.onPublicTrade!(t) } : {}),
   });
   return {
     connect: (listener) => gateway.connect(listens ? tapped(listener) : listener),
@@ -186,6 +187,7 @@ export async function runScenario(scenario: LoadedScenario, options: RunOptions 
       { snapshotIntervalUs: ob.snapshot_interval, depthWithinBps: ob.depth_within_bps, minDepthUsd: ob.min_depth_usd, maxSpreadBps: ob.max_spread_bps, minPassRatio: ob.min_pass_ratio },
       inst,
     );
+  const created = await createStrategy(scenario);
   const exchange = new SimExchange({
     clock,
     instrument: inst,
@@ -208,6 +210,9 @@ export async function runScenario(scenario: LoadedScenario, options: RunOptions 
       },
       margin: ex.margin && { balanceUsd: ex.margin.balance_usd, leverage: ex.margin.leverage },
       heartbeatUs: ex.heartbeat,
+      feedDepthLevels: scenario.strategy.feed.depth_levels,
+      // Prints cost a feed message each: sent only to a strategy that reads them.
+      publicTrades: typeof created.strategy.onTrade === 'function',
     },
     queue: createQueueModel(ex.queue_model),
     channels,
@@ -251,7 +256,7 @@ export async function runScenario(scenario: LoadedScenario, options: RunOptions 
     risk,
     metrics,
     inst,
-    { ...(await createStrategy(scenario)), random: () => streams.strategy.uniform(), session: sessionConfig(scenario.strategy.session) },
+    { ...created, random: () => streams.strategy.uniform(), session: sessionConfig(scenario.strategy.session) },
     { horizonsUs: scenario.pnl.markout_horizons, adverseHorizonUs: scenario.pnl.adverse_horizon },
     { observer: orderLog.loopObserver, venueMidAt: venue.midAt },
   );

@@ -7,7 +7,9 @@ import type {
   ExchangeRejectReason,
   ExecutionEvent,
   Instrument,
+  DepthLevel,
   PlaceRequest,
+  PublicTrade,
   QueryRequest,
   QueryResult,
   Side,
@@ -55,6 +57,10 @@ export interface SimExchangeConfig {
   readonly margin: MarginConfig | undefined;
   /** Session heartbeat (and book snapshot) interval; 0 sends none. */
   readonly heartbeatUs: Micros;
+  /** Levels per side the bot's feed carries (default 1: the top only). */
+  readonly feedDepthLevels?: number;
+  /** Send every market print to the bot on the feed channel (default false: nobody listens). */
+  readonly publicTrades?: boolean;
 }
 
 /** A network path with its own latency; `op` picks the per-operation distribution. */
@@ -286,6 +292,7 @@ export class SimExchange implements ExchangeGateway, MarketListener {
     this.digest.add(DigestKind.trade, now, sideCode(aggressor), priceTicks, qtyLots);
     const cause = ++this.tradeSeq;
     this.observer?.onTrade?.(cause, aggressor, priceTicks, qtyLots, now);
+    if (this.config.publicTrades) this.publishTrade(aggressor, priceTicks, qtyLots, now);
     const passive: Side = aggressor === 'buy' ? 'sell' : 'buy';
     const through = this.reached;
     for (const o of this.resting) {
@@ -724,6 +731,27 @@ export class SimExchange implements ExchangeGateway, MarketListener {
     });
   }
 
+  private publishTrade(aggressor: Side, priceTicks: number, qtyLots: number, now: Micros): void {
+    const listener = this.listener;
+    if (!listener?.onPublicTrade) return;
+    // A frozen feed carries nothing, trades included.
+    if (this.faults.activeIndex('feed_freeze', now) >= 0) return;
+    const trade: PublicTrade = { type: 'trade', symbol: this.instrument.symbol, side: aggressor, priceTicks, qtyLots, exchangeTime: now };
+    // The book's distribution on the feed's FIFO path: a print never overtakes the book sent before it.
+    this.toBot(this.channels.feed, 'book', (l) => l.onPublicTrade?.(trade));
+  }
+
+  /** The top `n` levels of `side` in the feed's view, best first. */
+  private depth(side: Side, best: number, n: number): DepthLevel[] {
+    const view = this.feedView;
+    const levels: DepthLevel[] = [];
+    for (let p: number | undefined = best; p !== undefined && levels.length < n; p = view.worseLevel(side, p)) {
+      const lots = view.qtyAt(side, p);
+      if (lots > 0) levels.push({ priceTicks: p, lots });
+    }
+    return levels;
+  }
+
   private publishTop(snapshot: boolean): void {
     const listener = this.listener;
     const view = this.feedView;
@@ -732,8 +760,18 @@ export class SimExchange implements ExchangeGateway, MarketListener {
     if (!listener || bidTicks === undefined || askTicks === undefined) return;
     const bidLots = view.qtyAt('buy', bidTicks);
     const askLots = view.qtyAt('sell', askTicks);
+    const n = this.config.feedDepthLevels ?? 1;
+    const bids = n > 1 ? this.depth('buy', bidTicks, n) : undefined;
+    const asks = n > 1 ? this.depth('sell', askTicks, n) : undefined;
     const last = this.lastTop;
-    const unchanged = last && last.bidTicks === bidTicks && last.askTicks === askTicks && last.bidLots === bidLots && last.askLots === askLots;
+    const unchanged =
+      last &&
+      last.bidTicks === bidTicks &&
+      last.askTicks === askTicks &&
+      last.bidLots === bidLots &&
+      last.askLots === askLots &&
+      sameLevels(last.bids, bids) &&
+      sameLevels(last.asks, asks);
     if (unchanged && !snapshot) return;
     const now: Micros = this.clock.now();
     if (this.faults.activeIndex('feed_freeze', now) >= 0) {
@@ -747,6 +785,7 @@ export class SimExchange implements ExchangeGateway, MarketListener {
       bidLots,
       askTicks,
       askLots,
+      ...(bids && asks ? { bids, asks } : {}),
       exchangeTime: now,
     };
     this.lastTop = top;
@@ -754,4 +793,11 @@ export class SimExchange implements ExchangeGateway, MarketListener {
     this.digest.add(DigestKind.feed, now, bidTicks, top.bidLots, askTicks, top.askLots);
     this.toBot(this.channels.feed, 'book', (l) => l.onMarketData(top));
   }
+}
+
+function sameLevels(a: readonly DepthLevel[] | undefined, b: readonly DepthLevel[] | undefined): boolean {
+  if (a === undefined || b === undefined) return a === b;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i]!.priceTicks !== b[i]!.priceTicks || a[i]!.lots !== b[i]!.lots) return false;
+  return true;
 }

@@ -160,6 +160,12 @@ const sessionSchema = z.strictObject({
   rate_limit_backoff: durationSchema.prefault('1s'),
 });
 
+/** What the bot's market-data feed carries besides the bot's own order updates. */
+const strategyFeedSchema = z.strictObject({
+  /** Price levels per side in each book the bot receives (1: the top of book only). */
+  depth_levels: z.number().int().min(1).max(50).default(1),
+});
+
 /** `kind: ladder` (the default, kind may be left out): the original quoting, fields as they always were. */
 const ladderSchema = z.strictObject({
   kind: z.literal('ladder').optional(),
@@ -171,6 +177,7 @@ const ladderSchema = z.strictObject({
   refresh: positiveDurationSchema,
   requote_threshold_bps: bps(),
   session: sessionSchema.prefault({}),
+  feed: strategyFeedSchema.prefault({}),
 });
 
 /** Avellaneda-Stoikov quoting (docs/strategies.md): reservation price and spread from risk aversion, arrival intensity and the mid's volatility. */
@@ -192,6 +199,7 @@ const avellanedaStoikovSchema = z.strictObject({
   refresh: positiveDurationSchema,
   requote_threshold_bps: bps(),
   session: sessionSchema.prefault({}),
+  feed: strategyFeedSchema.prefault({}),
 });
 
 /** A user's strategy module (.ts or .js, relative to the scenario file), its default export a factory called with `params`. */
@@ -203,6 +211,7 @@ const moduleStrategySchema = z.strictObject({
     .refine((p) => /\.(ts|mts|js|mjs)$/.test(p), { message: 'a strategy module is a .ts or .js file (also .mts, .mjs)' }),
   params: z.record(z.string(), z.unknown()).default({}),
   session: sessionSchema.prefault({}),
+  feed: strategyFeedSchema.prefault({}),
 });
 
 const strategySchema = z.union([moduleStrategySchema, z.discriminatedUnion('kind', [ladderSchema, avellanedaStoikovSchema])]);
