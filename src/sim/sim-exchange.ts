@@ -169,7 +169,8 @@ const CANCEL_REJECT_CODES: Record<CancelRejectReason, number> = {
  * The simulated venue. The bot's orders rest beside the market's L2 book with an estimate of the
  * quantity ahead of them (the queue model); they fill, partially or fully and always at their own price,
  * when a trade prints through their price, when trades at their price have consumed the queue ahead, or
- * when the book crosses them. Requests pass the venue's rules in a fixed order (rate limit, overload,
+ * when the book crosses them. An order that is not post-only and crosses on arrival first takes the
+ * displayed levels up to its limit (taker fills), then rests or is canceled (IOC). Requests pass the venue's rules in a fixed order (rate limit, overload,
  * size, notional, price band, margin, post-only) and every refusal is an event with a reason. All
  * traffic passes through channels with their own latency, and the scenario's faults act on them.
  * docs/exchange-model.md states every rule.
