@@ -1,7 +1,9 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { Registry } from 'prom-client';
 import { outputFolder, writeFilesInto } from '../sim/atomic-write.ts';
 import { runScenario } from '../sim/runner.ts';
-import type { RunResult } from '../sim/runner.ts';
+import type { RunOptions, RunResult } from '../sim/runner.ts';
 import { loadScenarioRuns } from '../sim/scenario/load-scenario.ts';
 import { explainEventLimit, parseMetricsPort, parseSeed, pickVariant } from './args.ts';
 import type { LoadedScenario } from '../sim/scenario/load-scenario.ts';
@@ -10,6 +12,7 @@ import { describeFailure } from '../sim/expectations.ts';
 import { formatSummary } from '../sim/summary-format.ts';
 import { InputError } from '../core/errors.ts';
 import { DEFAULT_METRICS_HOST, startMetricsServer, waitForStopSignal, yieldToEventLoop } from './metrics-server.ts';
+import { runProgress } from './progress.ts';
 
 export interface SimArgs {
   readonly scenario: string;
@@ -30,19 +33,20 @@ export async function runSimCommand(args: SimArgs): Promise<number> {
     throw new InputError(`${args.hold ? '--hold' : '--metrics-host'} needs --metrics-port (e.g. --metrics-port 9464)`);
   }
   const runs = pickVariant(await loadScenarioRuns(args.scenario), args.scenario, args.variant);
-  outRoot(args, runs[0]!); // a bad --out is bad input before the run, not after it
+  const root = outRoot(args, runs[0]!); // a bad --out is bad input before the run, not after it
+  if (!args.quiet && replacesEarlierRun(root)) process.stderr.write(`replacing the earlier run in ${root}\n`);
   if (runs.length > 1) {
     if (metricsPort !== undefined) throw new InputError('--metrics-port serves one run: pick a variant with --variant NAME');
     return runVariants(args, runs, seed);
   }
   const scenario = runs[0]!;
-  if (metricsPort === undefined) return finishRun(args, scenario, await explainEventLimit(args.scenario, () => runScenario(scenario, { seed })));
+  if (metricsPort === undefined) return finishRun(args, scenario, await explainEventLimit(args.scenario, () => runShown(scenario, { seed })));
   // Served live: the run yields to the event loop between slices so the server can answer meanwhile.
   const registry = new Registry();
   const server = await startMetricsServer(registry, args.metricsHost ?? DEFAULT_METRICS_HOST, metricsPort);
   try {
     process.stderr.write(`serving metrics at ${server.url}\n`);
-    const result = await explainEventLimit(args.scenario, () => runScenario(scenario, { seed, registry, pace: yieldToEventLoop }));
+    const result = await explainEventLimit(args.scenario, () => runShown(scenario, { seed, registry, pace: yieldToEventLoop }));
     const code = await finishRun(args, scenario, result);
     if (args.hold) {
       // Listen before announcing: whoever reads the line may signal at once.
@@ -53,6 +57,34 @@ export async function runSimCommand(args: SimArgs): Promise<number> {
     return code;
   } finally {
     await server.close();
+  }
+}
+
+/** A report.json (or a variants run's variants.csv) in the folder: this run overwrites an earlier one. */
+function replacesEarlierRun(root: string): boolean {
+  return existsSync(join(root, 'report.json')) || existsSync(join(root, 'variants.csv'));
+}
+
+/** The market's length in virtual time, when the scenario states it (a replay may not). */
+function marketLengthUs(scenario: LoadedScenario): number | undefined {
+  const m = scenario.market;
+  return m.source === 'synthetic' ? m.phases.reduce((t, p) => t + p.duration, 0) : m.duration;
+}
+
+/** Runs the scenario with a progress bar on stderr when it is a terminal and the run lasts (progress.ts). */
+async function runShown(scenario: LoadedScenario, options: RunOptions): Promise<RunResult> {
+  const label = scenario.variant === undefined ? scenario.name : `${scenario.name}/${scenario.variant}`;
+  const progress = runProgress(label, marketLengthUs(scenario));
+  if (!progress) return runScenario(scenario, options);
+  const pace = options.pace;
+  try {
+    return await runScenario(scenario, {
+      ...options,
+      pace: pace ? async () => (await pace(), progress.pace()) : progress.pace,
+      observer: progress.observer,
+    });
+  } finally {
+    progress.stop();
   }
 }
 
@@ -67,7 +99,7 @@ async function runVariants(args: SimArgs, runs: LoadedScenario[], seed: number |
   const results: [string, RunResult][] = [];
   for (const scenario of runs) {
     if (!args.quiet) process.stdout.write(`\n== variant ${scenario.variant} ==\n`);
-    const result = await explainEventLimit(args.scenario, () => runScenario(scenario, { seed }));
+    const result = await explainEventLimit(args.scenario, () => runShown(scenario, { seed }));
     code = Math.max(code, await finishRun(args, scenario, result));
     results.push([scenario.variant!, result]);
   }

@@ -1,7 +1,12 @@
 import type { Clock, Micros, TimerHandle } from './clock.ts';
 import { PercentileCollector } from './percentiles.ts';
+import { RiskSampleStats } from './risk-samples.ts';
+import type { RiskSample, RiskSampleKind } from './risk-samples.ts';
 import { notionalUsd, sideSign } from './types.ts';
 import type { Instrument, RiskRejectReason, Side } from './types.ts';
+
+export { RiskSampleStats } from './risk-samples.ts';
+export type { RiskSample, RiskSampleKind } from './risk-samples.ts';
 
 export interface RiskLimits {
   /** Per-symbol limit on |position| x mark, in USD. */
@@ -20,27 +25,6 @@ export interface RiskLimits {
 export interface WorkingLots {
   readonly buy: number;
   readonly sell: number;
-}
-
-export type RiskSampleKind = 'fill' | 'interval';
-
-export interface RiskSample {
-  readonly kind: RiskSampleKind;
-  readonly ratio: number;
-  readonly breach: boolean;
-}
-
-/** Samples of one kind. */
-export class RiskSampleStats {
-  readonly ratios = new PercentileCollector();
-  breaches = 0;
-  max = 0;
-
-  record(ratio: number, breach: boolean): void {
-    this.ratios.record(ratio);
-    if (ratio > this.max) this.max = ratio;
-    if (breach) this.breaches++;
-  }
 }
 
 /** A fill as the risk monitor needs it: the position change and the cash it cost. */
