@@ -50,7 +50,9 @@ export class RandomStream {
   }
 }
 
-export const STREAM_NAMES = ['market', 'trades', 'latency_entry', 'latency_response', 'latency_feed', 'faults'] as const;
+export const STREAM_NAMES = ['market', 'trades', 'latency_entry', 'latency_response', 'latency_feed', 'faults',
+  // The synthetic order flow's components (order-flow.ts); appended so the streams above are unchanged.
+  'market_arrivals', 'market_sizes', 'market_signs', 'market_levels'] as const;
 export type StreamName = (typeof STREAM_NAMES)[number];
 
 export type Streams = Record<StreamName, RandomStream>;
