@@ -65,6 +65,8 @@ export function syntheticConfig(m: SyntheticMarketSpec, tickSize: number): Synth
     touchShare: lo.touch_share,
     depthDecayTicks: lo.depth_decay_ticks,
     improveProb: lo.improve_prob,
+    insideRatePerS: lo.inside_rate_per_s,
+    insideRatePerTickS: lo.inside_rate_per_tick_s,
     cancelRatePerS: m.cancel_rate_per_s,
     phases: phasesOf(m),
   };

@@ -20,6 +20,9 @@ export interface OrderFlowStreams {
 
 const BID = 0;
 const ASK = 1;
+/** Event kinds besides the Hawkes MARKET and LIMIT. */
+const CANCEL = 2;
+const INSIDE = 3;
 const MAX_LOTS = 1e12;
 
 /**
@@ -43,10 +46,15 @@ export class OrderFlowMarket {
   /** The sign regime: +1 buying, -1 selling. */
   private regime = 1;
   private cancelRate = 0;
+  private insideRate = 0;
+  private insideRatePerTick = 0;
   private readonly endUs: Micros;
   private readonly onPrint: (price: number, qty: number) => void;
   private printSide: Side = 'buy';
   private printWindow = 0;
+  /** The last price a sweep printed at, and the side it took from (-1: none since the last refill check). */
+  private sweptPrice = 0;
+  private sweptSide = -1;
   private readonly step: () => void;
 
   constructor(
@@ -64,6 +72,8 @@ export class OrderFlowMarket {
     this.onPrint = (price, qty) => {
       this.stats.prints++;
       this.window[this.printWindow] = this.window[this.printWindow]! - qty;
+      this.sweptPrice = price;
+      this.sweptSide = this.printWindow;
       this.listener.onTrade(this.printSide, price, qty);
     };
     this.step = () => this.onEvent();
@@ -98,6 +108,8 @@ export class OrderFlowMarket {
     this.hawkes.setBaselines(this.mu[0] * f, this.mu[1] * f);
     // A cancellation takes one limit order's size on average: events per second per resting lot.
     this.cancelRate = (this.config.cancelRatePerS * f) / this.config.limitSizeLots;
+    this.insideRate = this.config.insideRatePerS * f;
+    this.insideRatePerTick = this.config.insideRatePerTickS * f;
   }
 
   /**
@@ -113,7 +125,10 @@ export class OrderFlowMarket {
       const q = this.window[BID]! + this.window[ASK]!;
       const rate = this.cancelRate * q;
       const tC = rate > 0 ? -Math.log(this.rng.arrivals.uniformOpen()) / rate : Infinity;
-      const dt = Math.min(tH, tC);
+      const excess = this.book.bestAsk()! - this.book.bestBid()! - 1;
+      const insideRate = excess > 0 ? this.insideRate + this.insideRatePerTick * excess : 0;
+      const tI = insideRate > 0 ? -Math.log(this.rng.arrivals.uniformOpen()) / insideRate : Infinity;
+      const dt = Math.min(tH, tC, tI);
       const phaseEndS = this.phase.endUs / US_PER_S;
       if (h.t + dt >= phaseEndS) {
         h.advance(phaseEndS - h.t);
@@ -122,7 +137,7 @@ export class OrderFlowMarket {
         continue;
       }
       h.advance(dt);
-      this.kind = tC < tH ? 2 : h.kind;
+      this.kind = tI < tH && tI < tC ? INSIDE : tC < tH ? CANCEL : h.kind;
       const at = Math.max(this.clock.now(), Math.ceil(h.t * US_PER_S));
       if (at >= this.endUs) return;
       this.clock.schedule(at, this.step);
@@ -132,7 +147,8 @@ export class OrderFlowMarket {
 
   private onEvent(): void {
     const kind = this.kind;
-    if (kind === 2) this.cancel();
+    if (kind === CANCEL) this.cancel();
+    else if (kind === INSIDE) this.insideOrder();
     else {
       this.hawkes.arrive(kind);
       if (kind === MARKET) this.marketOrder();
@@ -201,6 +217,23 @@ export class OrderFlowMarket {
     this.stats.limit_orders++;
   }
 
+  /** A limit order strictly inside a spread wider than one tick, uniformly, on either side. */
+  private insideOrder(): void {
+    const lv = this.rng.levels;
+    const s = lv.bernoulli(0.5) ? BID : ASK;
+    const bid = this.book.bestBid()!;
+    const ask = this.book.bestAsk()!;
+    const gap = ask - bid;
+    if (gap <= 1) return;
+    const inside = 1 + Math.floor(lv.uniform() * (gap - 1));
+    const price = s === BID ? bid + inside : ask - inside;
+    const size = Math.max(1, Math.round(this.rng.sizes.exponential(this.config.limitSizeLots)));
+    const side = s === BID ? this.book.bids : this.book.asks;
+    side.set(price, Math.min(MAX_LOTS, side.qtyAt(price) + size));
+    this.resync(s);
+    this.stats.limit_orders++;
+  }
+
   /** Lots leave a level chosen in proportion to its size among the `levels` ticks from a side's touch. */
   private cancel(): void {
     const lv = this.rng.levels;
@@ -227,15 +260,24 @@ export class OrderFlowMarket {
     this.stats.cancels++;
   }
 
+  /**
+   * A side a sweep emptied is refilled at the sweep's last price (the price it reached stays reached);
+   * a side emptied otherwise (cancellations) at `spreadTicks` from the other side's best.
+   */
   private refillIfEmpty(): void {
     const c = this.config;
+    const swept = this.sweptSide;
+    this.sweptSide = -1;
     if (this.book.bestBid() === undefined) {
-      this.book.bids.set(this.book.bestAsk()! - c.spreadTicks, c.depthLots);
+      const ask = this.book.bestAsk()!;
+      const price = swept === BID ? Math.min(this.sweptPrice, ask - 1) : ask - c.spreadTicks;
+      this.book.bids.set(price, c.depthLots);
       this.recount(BID);
       this.stats.refills++;
     }
     if (this.book.bestAsk() === undefined) {
-      this.book.asks.set(this.book.bestBid()! + c.spreadTicks, c.depthLots);
+      const bid = this.book.bestBid()!;
+      this.book.asks.set(swept === ASK ? Math.max(this.sweptPrice, bid + 1) : bid + c.spreadTicks, c.depthLots);
       this.recount(ASK);
       this.stats.refills++;
     }

@@ -51,6 +51,13 @@ export interface SyntheticMarketConfig {
   readonly depthDecayTicks: number;
   /** With a spread over one tick, the probability that a limit order is placed inside it. */
   readonly improveProb: number;
+  /**
+   * Limit orders placed inside a spread wider than one tick, besides the Hawkes flow: a Poisson rate of
+   * `insideRatePerS + insideRatePerTickS x (spread - 1)` per second (times the phase's intensity) while
+   * the spread is wider than one tick, so a wide spread closes fast and a one-tick spread gets none.
+   */
+  readonly insideRatePerS: number;
+  readonly insideRatePerTickS: number;
   /** Share of the resting lots (within `levels`) cancelled per second. */
   readonly cancelRatePerS: number;
   readonly phases: readonly MarketPhase[];

@@ -76,8 +76,8 @@ const fifoScenario = scenario
   // A calmer market for twice as long: as many send instants, but fewer of them close enough together for
   // the fifo path to hold one behind another (which would add its own delay to the latencies measured).
   .replace('duration: 5m', 'duration: 10m')
-  .replace('rate_per_s: 16,', 'rate_per_s: 8,')
-  .replace('rate_per_s: 45,', 'rate_per_s: 24,');
+  .replace('rate_per_s: 16,', 'rate_per_s: 3,')
+  .replace('rate_per_s: 45,', 'rate_per_s: 9,');
 
 const normalCdf = (z: number): number => {
   // Abramowitz-Stegun 7.1.26 (error below 1.5e-7): plenty for a tolerance of several tenths of a ms.

@@ -32,12 +32,12 @@ export interface Fitted {
   readonly levels: number;
   readonly depthLots: number;
   readonly market: { rate: number; median: number; sigma: number; tailShare: number; tailMin: number; tailExponent: number; follow: number; flipProb: number };
-  readonly limit: { rate: number; size: number; touchShare: number; depthDecayTicks: number; improveProb: number };
+  readonly limit: { rate: number; size: number; touchShare: number; depthDecayTicks: number; improveProb: number; insideRatePerS: number; insideRatePerTickS: number };
   readonly cancelRate: number;
   readonly hawkes: { decay: number; marketMarket: number; limitLimit: number };
   /** What each parameter was fitted from. */
   readonly facts: TapeFacts;
-  readonly flow: { addEvents: number; addLots: number; cancelLots: number; meanWindowLots: number; meanAddDistance: number; improveShare: number; limitDispersion1s: number };
+  readonly flow: { addEvents: number; addLots: number; cancelLots: number; meanWindowLots: number; meanAddDistance: number; improveShare: number; insideAdds: number; excessTickSeconds: number; limitDispersion1s: number };
 }
 
 const DEFAULT_LEVELS = 50;
@@ -123,6 +123,37 @@ export function fitHawkes(observed: readonly number[], beta?: number): { n: numb
   return { n: best.n, beta: best.beta };
 }
 
+/**
+ * Maximum-likelihood fit of a Poisson rate `a + c k` of limit orders inside a spread k ticks wider than
+ * one, from the time spent at each k and the orders seen there: the EM iteration for the superposition of
+ * two Poisson flows (each order is split between them in proportion to their rates at its k).
+ */
+export function fitInsideRates(seconds: ReadonlyMap<number, number>, adds: ReadonlyMap<number, number>): { perS: number; perTickS: number } {
+  let time = 0;
+  let exposure = 0;
+  let n = 0;
+  for (const [k, t] of seconds) {
+    time += t;
+    exposure += k * t;
+  }
+  for (const [, c] of adds) n += c;
+  if (!(time > 0) || n === 0) return { perS: 0, perTickS: 0 };
+  let a = n / time / 2;
+  let c = n / exposure / 2;
+  for (let it = 0; it < 500; it++) {
+    let na = 0;
+    let nc = 0;
+    for (const [k, m] of adds) {
+      const share = a / (a + c * k);
+      na += m * share;
+      nc += m * (1 - share);
+    }
+    a = na / time;
+    c = nc / exposure;
+  }
+  return { perS: a, perTickS: c };
+}
+
 export async function calibrate(o: CalibrateOptions): Promise<Fitted> {
   const steps = o.tickSize !== undefined && o.lotSize !== undefined ? { tick: o.tickSize, lot: o.lotSize } : await inferSteps(o);
   const tick = o.tickSize ?? steps.tick;
@@ -146,6 +177,12 @@ export async function calibrate(o: CalibrateOptions): Promise<Fitted> {
   let nextWindowUs = -1;
   let firstUs: number | undefined;
   let lastUs = 0;
+  // Time at each excess spread k = spread - 1 tick (k > 0), and the limit orders placed inside it there.
+  const wideSeconds = new Map<number, number>();
+  const wideAdds = new Map<number, number>();
+  let excessTickSeconds = 0;
+  let lastBookUs: number | undefined;
+  let lastExcess = 0;
   await forEachMessage(o, (m) => {
     const t = m.exchangeUs;
     firstUs ??= t;
@@ -180,7 +217,10 @@ export async function calibrate(o: CalibrateOptions): Promise<Fitted> {
             limits.trade(t, 1, delta);
             if (ask0 - bid0 > 1) {
               addsWhileWide++;
-              if (inside) addsInside++;
+              if (inside) {
+                addsInside++;
+                wideAdds.set(ask0 - bid0 - 1, (wideAdds.get(ask0 - bid0 - 1) ?? 0) + 1);
+              }
             }
             if (!inside) {
               if (k === 0) addsAtTouch++;
@@ -196,6 +236,13 @@ export async function calibrate(o: CalibrateOptions): Promise<Fitted> {
     }
     const b = book.bestBid();
     const a = book.bestAsk();
+    if (lastBookUs !== undefined && t > lastBookUs && lastExcess > 0) {
+      const dt = (t - lastBookUs) / 1e6;
+      excessTickSeconds += lastExcess * dt;
+      wideSeconds.set(lastExcess, (wideSeconds.get(lastExcess) ?? 0) + dt);
+    }
+    lastBookUs = t;
+    lastExcess = b !== undefined && a !== undefined && a > b ? a - b - 1 : 0;
     tape.book(t, b, a, b === undefined ? 0 : book.bids.qtyAt(b), a === undefined ? 0 : book.asks.qtyAt(a));
     if (b !== undefined && a !== undefined && a > b) {
       firstMid ??= ((a + b) / 2) * tick;
@@ -211,6 +258,7 @@ export async function calibrate(o: CalibrateOptions): Promise<Fitted> {
     throw new InputError(`${o.paths.join(', ')}: ${facts.prints} trades and ${firstMid === undefined ? 'no synced book' : 'a book'} for ${o.symbol}: too little to calibrate from (at least 10 trades and a book)`);
   }
   const seconds = Math.max(1, (lastUs - firstUs!) / 1e6);
+  const inside = fitInsideRates(wideSeconds, wideAdds);
   const mk = fitHawkes(facts.dispersion);
   const limitFacts = limits.facts();
   const lk = fitHawkes(limitFacts.dispersion, mk.beta);
@@ -242,13 +290,16 @@ export async function calibrate(o: CalibrateOptions): Promise<Fitted> {
       flipProb: Math.min(0.5, (1 - r) / 2),
     },
     limit: {
-      rate: addEvents / seconds,
+      // The adds inside a wide spread are the inside flow's (below), fitted apart from the Hawkes flow.
+      rate: (addEvents - addsInside) / seconds,
       size: addEvents > 0 ? addLots / addEvents : 1,
       // The mean of a geometric distance with P(k) ∝ e^(-k/d) is 1 / (e^(1/d) - 1).
       touchShare: addsAtTouch + addsBehind > 0 ? addsAtTouch / (addsAtTouch + addsBehind) : 0,
       // Behind the touch the distance k - 1 is geometric with P ∝ e^(-(k-1)/d), whose mean is 1 / (e^(1/d) - 1).
       depthDecayTicks: meanAddDistance > 0 ? 1 / Math.log(1 + 1 / meanAddDistance) : 0.1,
-      improveProb: addsWhileWide > 0 ? addsInside / addsWhileWide : 0,
+      improveProb: 0,
+      insideRatePerS: inside.perS,
+      insideRatePerTickS: inside.perTickS,
     },
     cancelRate: meanWindowLots > 0 ? cancelLots / seconds / meanWindowLots : 0,
     hawkes: { decay: mk.beta, marketMarket: mk.n, limitLimit: lk.n },
@@ -260,6 +311,8 @@ export async function calibrate(o: CalibrateOptions): Promise<Fitted> {
       meanWindowLots,
       meanAddDistance,
       improveShare: addsWhileWide > 0 ? addsInside / addsWhileWide : 0,
+      insideAdds: addsInside,
+      excessTickSeconds,
       limitDispersion1s: limitFacts.dispersion[3]!,
     },
   };

@@ -66,6 +66,9 @@ const syntheticMarketSchema = z
       touch_share: probability.default(0.5),
       depth_decay_ticks: inRange(0, L.spreadTicks, 'ticks', { minExclusive: true }),
       improve_prob: probability.default(0.5),
+      /** Limit orders inside a spread wider than a tick: a rate per second, plus one per tick of spread beyond one. */
+      inside_rate_per_s: inRange(0, L.eventRatePerS, 'per second').default(0),
+      inside_rate_per_tick_s: inRange(0, L.eventRatePerS, 'per second per tick').default(0),
     }),
     /** Share of the resting lots within `levels` ticks cancelled per second. */
     cancel_rate_per_s: inRange(0, L.eventRatePerS, 'per second'),
