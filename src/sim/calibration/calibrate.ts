@@ -277,7 +277,9 @@ export async function calibrate(o: CalibrateOptions): Promise<Fitted> {
     lotSize: lot,
     initialMid: firstMid,
     spreadTicks: Math.max(1, Math.round(facts.spreadMeanTicks)),
-    levels: L,
+    // A scenario's book must fit ten times below its mid (scenario-checks.ts): fewer levels for a price
+    // of few ticks.
+    levels: Math.max(1, Math.min(L, Math.floor(firstMid / tick / 10) - Math.max(1, Math.round(facts.spreadMeanTicks)))),
     depthLots: Math.max(1, meanWindowLots / (2 * L)),
     market: {
       rate: facts.prints / seconds,
