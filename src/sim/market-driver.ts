@@ -68,6 +68,7 @@ export function syntheticConfig(m: SyntheticMarketSpec, tickSize: number): Synth
     insideRatePerS: lo.inside_rate_per_s,
     insideRatePerTickS: lo.inside_rate_per_tick_s,
     cancelRatePerS: m.cancel_rate_per_s,
+    touchCancelRatePerS: m.touch_cancel_rate_per_s ?? m.cancel_rate_per_s,
     phases: phasesOf(m),
   };
 }

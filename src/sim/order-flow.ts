@@ -46,6 +46,7 @@ export class OrderFlowMarket {
   /** The sign regime: +1 buying, -1 selling. */
   private regime = 1;
   private cancelRate = 0;
+  private touchCancelRate = 0;
   private insideRate = 0;
   private insideRatePerTick = 0;
   private readonly endUs: Micros;
@@ -108,6 +109,7 @@ export class OrderFlowMarket {
     this.hawkes.setBaselines(this.mu[0] * f, this.mu[1] * f);
     // A cancellation takes one limit order's size on average: events per second per resting lot.
     this.cancelRate = (this.config.cancelRatePerS * f) / this.config.limitSizeLots;
+    this.touchCancelRate = (this.config.touchCancelRatePerS * f) / this.config.limitSizeLots;
     this.insideRate = this.config.insideRatePerS * f;
     this.insideRatePerTick = this.config.insideRatePerTickS * f;
   }
@@ -123,7 +125,8 @@ export class OrderFlowMarket {
     for (;;) {
       const tH = h.next();
       const q = this.window[BID]! + this.window[ASK]!;
-      const rate = this.cancelRate * q;
+      const touch = this.book.bids.bestQty() + this.book.asks.bestQty();
+      const rate = this.cancelRate * q + (this.touchCancelRate - this.cancelRate) * touch;
       const tC = rate > 0 ? -Math.log(this.rng.arrivals.uniformOpen()) / rate : Infinity;
       const excess = this.book.bestAsk()! - this.book.bestBid()! - 1;
       const insideRate = excess > 0 ? this.insideRate + this.insideRatePerTick * excess : 0;
@@ -237,10 +240,21 @@ export class OrderFlowMarket {
   /** Lots leave a level chosen in proportion to its size among the `levels` ticks from a side's touch. */
   private cancel(): void {
     const lv = this.rng.levels;
-    const total = this.window[BID]! + this.window[ASK]!;
-    let target = lv.uniform() * total;
-    const s = target < this.window[BID]! ? BID : ASK;
-    if (s === ASK) target -= this.window[BID]!;
+    // Lots weighted by their cancellation rate: the touch's by touchCancelRate, the others' by cancelRate
+    // (with equal rates, a plain count of lots).
+    const wT = this.touchCancelRate / (this.cancelRate > 0 ? this.cancelRate : 1);
+    const tb = this.book.bids.bestQty();
+    const ta = this.book.asks.bestQty();
+    const weightOf = (s: number, touchQty: number) => (wT === 1 ? this.window[s]! : this.window[s]! - touchQty + wT * touchQty);
+    const wBid = weightOf(BID, tb);
+    let target = lv.uniform() * (wBid + weightOf(ASK, ta));
+    const s = target < wBid ? BID : ASK;
+    if (s === ASK) target -= wBid;
+    // In lots of the side: the touch's weighted lots count 1 / wT each.
+    if (wT !== 1) {
+      const touchQty = s === BID ? tb : ta;
+      target = target < wT * touchQty ? target / wT : target - (wT - 1) * touchQty;
+    }
     const side = s === BID ? this.book.bids : this.book.asks;
     const dir = s === BID ? -1 : 1;
     const best = side.best();

@@ -58,8 +58,10 @@ export interface SyntheticMarketConfig {
    */
   readonly insideRatePerS: number;
   readonly insideRatePerTickS: number;
-  /** Share of the resting lots (within `levels`) cancelled per second. */
+  /** Share of the resting lots (within `levels`, behind the touch) cancelled per second. */
   readonly cancelRatePerS: number;
+  /** The same for the lots at the touch (by default `cancelRatePerS`). */
+  readonly touchCancelRatePerS: number;
   readonly phases: readonly MarketPhase[];
 }
 

@@ -35,6 +35,8 @@ describe('calibrate', () => {
     expect(f.limit.insideRatePerS + f.limit.insideRatePerTickS).toBeCloseTo(1, 9);
     // Decreases near the touch: 10 (the ask) + 40 (behind the bid), less the 20 lots printed.
     expect(f.flow.cancelLots).toBe(30);
+    // At the touch: the 10 lots of the ask are fewer than the 20 printed, so none are cancellations there.
+    expect(f.flow.touchCancelLots).toBe(0);
   });
 
   it('the inside-spread rates: EM recovers a + c k from the time and the orders at each excess k', () => {

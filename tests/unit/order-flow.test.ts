@@ -24,6 +24,7 @@ const BASE: SyntheticMarketConfig = {
   insideRatePerS: 10,
   insideRatePerTickS: 5,
   cancelRatePerS: 0.5,
+  touchCancelRatePerS: 0.5,
   phases: [{ name: 'main', startUs: 0, endUs: 60_000_000, intensity: 1, buyShare: 0.5 }],
 };
 
@@ -115,10 +116,12 @@ describe('event-level order flow', () => {
     }
   });
 
-  it('cancels lots in proportion to the resting size of each level', () => {
+  for (const touchRate of [0.5, 2]) {
+  it(`cancels lots in proportion to the resting size of each level, the touch's at its own rate (${touchRate} vs 0.5)`, () => {
     // Limit orders only at the touch, no trades: the touch grows far beyond the levels behind it, so a
     // level chosen uniformly would be the touch one time in 20, chosen by size far more often.
-    const config: SyntheticMarketConfig = { ...BASE, marketRatePerS: 1e-9, branching: [0, 0, 0, 0], touchShare: 1, improveProb: 0, insideRatePerS: 0, insideRatePerTickS: 0, limitSizeLots: 4, cancelRatePerS: 0.5 };
+    const config: SyntheticMarketConfig = { ...BASE, marketRatePerS: 1e-9, branching: [0, 0, 0, 0], touchShare: 1, improveProb: 0, insideRatePerS: 0, insideRatePerTickS: 0, limitSizeLots: 4, cancelRatePerS: 0.5, touchCancelRatePerS: touchRate };
+    const w = touchRate / 0.5;
     const { snaps } = run(config);
     let expected = 0;
     let touch = 0;
@@ -128,7 +131,8 @@ describe('event-level order flow', () => {
       const b = snaps[i]!;
       if (b.cancels === a.cancels || b.bid !== a.bid || b.ask !== a.ask) continue;
       const total = a.bids.reduce((x, y) => x + y, 0) + a.asks.reduce((x, y) => x + y, 0);
-      expected += (a.bids[0]! + a.asks[0]!) / total;
+      const t = a.bids[0]! + a.asks[0]!;
+      expected += (w * t) / (total - t + w * t);
       if (b.bids[0]! < a.bids[0]! || b.asks[0]! < a.asks[0]!) touch++;
       n++;
     }
@@ -138,6 +142,7 @@ describe('event-level order flow', () => {
     expect(Math.abs(touch - expected)).toBeLessThan(4 * sd);
     expect(expected / n).toBeGreaterThan(0.3);
   });
+  }
 
   it('is deterministic: the same seed gives the same events, another seed others', () => {
     const short = { ...BASE, phases: [{ name: 'main', startUs: 0, endUs: 10_000_000, intensity: 1, buyShare: 0.5 }] };

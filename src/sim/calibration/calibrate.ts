@@ -34,10 +34,12 @@ export interface Fitted {
   readonly market: { rate: number; median: number; sigma: number; tailShare: number; tailMin: number; tailExponent: number; follow: number; flipProb: number };
   readonly limit: { rate: number; size: number; touchShare: number; depthDecayTicks: number; improveProb: number; insideRatePerS: number; insideRatePerTickS: number };
   readonly cancelRate: number;
+  /** Cancellation rate of the lots at the touch, per lot and second (`cancelRate` is the rest's). */
+  readonly touchCancelRate: number;
   readonly hawkes: { decay: number; marketMarket: number; limitLimit: number };
   /** What each parameter was fitted from. */
   readonly facts: TapeFacts;
-  readonly flow: { addEvents: number; addLots: number; cancelLots: number; meanWindowLots: number; meanAddDistance: number; improveShare: number; insideAdds: number; excessTickSeconds: number; limitDispersion1s: number };
+  readonly flow: { addEvents: number; addLots: number; cancelLots: number; touchCancelLots: number; meanWindowLots: number; meanTouchLots: number; meanAddDistance: number; improveShare: number; insideAdds: number; excessTickSeconds: number; limitDispersion1s: number };
 }
 
 const DEFAULT_LEVELS = 50;
@@ -171,6 +173,8 @@ export async function calibrate(o: CalibrateOptions): Promise<Fitted> {
   let addsWhileWide = 0;
   let addsInside = 0;
   let decreaseLots = 0;
+  let touchDecreaseLots = 0;
+  let touchSum = 0;
   let tradedLots = 0;
   let windowSum = 0;
   let windowSamples = 0;
@@ -229,7 +233,10 @@ export async function calibrate(o: CalibrateOptions): Promise<Fitted> {
                 addsBehind++;
               }
             }
-          } else if (delta < 0 && k >= 0 && k < L) decreaseLots -= delta;
+          } else if (delta < 0 && k >= 0 && k < L) {
+            decreaseLots -= delta;
+            if (k === 0) touchDecreaseLots -= delta;
+          }
         }
         side.set(p, q);
       }
@@ -249,6 +256,7 @@ export async function calibrate(o: CalibrateOptions): Promise<Fitted> {
       if (t >= nextWindowUs) {
         nextWindowUs = t + 1_000_000;
         for (let k = 0; k < L; k++) windowSum += book.bids.qtyAt(b - k) + book.asks.qtyAt(a + k);
+        touchSum += book.bids.qtyAt(b) + book.asks.qtyAt(a);
         windowSamples++;
       }
     }
@@ -265,6 +273,10 @@ export async function calibrate(o: CalibrateOptions): Promise<Fitted> {
   const meanWindowLots = windowSamples > 0 ? windowSum / windowSamples : 0;
   // Decreases near the touch not explained by prints are cancellations.
   const cancelLots = Math.max(0, decreaseLots - tradedLots);
+  // Prints take from the touch first: what they leave of the touch's decreases are its cancellations.
+  const touchCancelLots = Math.max(0, touchDecreaseLots - tradedLots);
+  const meanTouchLots = windowSamples > 0 ? touchSum / windowSamples : 0;
+  const behindLots = meanWindowLots - meanTouchLots;
   const meanAddDistance = addsBehind > 0 ? addDistance / addsBehind : 1;
   const s = facts.size;
   const c1 = facts.signAcf.lag1;
@@ -303,14 +315,17 @@ export async function calibrate(o: CalibrateOptions): Promise<Fitted> {
       insideRatePerS: inside.perS,
       insideRatePerTickS: inside.perTickS,
     },
-    cancelRate: meanWindowLots > 0 ? cancelLots / seconds / meanWindowLots : 0,
+    cancelRate: behindLots > 0 ? (cancelLots - touchCancelLots) / seconds / behindLots : 0,
+    touchCancelRate: meanTouchLots > 0 ? touchCancelLots / seconds / meanTouchLots : 0,
     hawkes: { decay: mk.beta, marketMarket: mk.n, limitLimit: lk.n },
     facts,
     flow: {
       addEvents,
       addLots,
       cancelLots,
+      touchCancelLots,
       meanWindowLots,
+      meanTouchLots,
       meanAddDistance,
       improveShare: addsWhileWide > 0 ? addsInside / addsWhileWide : 0,
       insideAdds: addsInside,

@@ -31,6 +31,7 @@ export function fittedConfig(f: Fitted, seconds: number): SyntheticMarketConfig 
     insideRatePerS: num(f.limit.insideRatePerS),
     insideRatePerTickS: num(f.limit.insideRatePerTickS),
     cancelRatePerS: num(f.cancelRate),
+    touchCancelRatePerS: num(f.touchCancelRate),
     phases: [{ name: 'calibrated', startUs: 0, endUs: Math.round(seconds) * 1_000_000, intensity: 1, buyShare: 0.5 }],
   };
 }
@@ -65,7 +66,8 @@ export function marketYaml(f: Fitted, source: string): string {
     `    improve_prob: ${c.improveProb}   # the increases inside a wide spread are fitted to inside_rate_per_tick_s instead (${r(100 * f.flow.improveShare, 3)} % of the increases while it was wide)`,
     `    inside_rate_per_s: ${c.insideRatePerS}   # fitted with the next by maximum likelihood: ${f.flow.insideAdds} increases inside a wide spread (rate a + c x ticks beyond one)`,
     `    inside_rate_per_tick_s: ${c.insideRatePerTickS}   # fitted: over ${r(f.flow.excessTickSeconds)} tick-seconds of spread beyond one tick`,
-    `  cancel_rate_per_s: ${c.cancelRatePerS}   # fitted: decreases not printed (${f.flow.cancelLots} lots) per second over the mean depth within ${c.levels} ticks (${r(f.flow.meanWindowLots)} lots)`,
+    `  cancel_rate_per_s: ${c.cancelRatePerS}   # fitted: decreases not printed behind the touch (${f.flow.cancelLots - f.flow.touchCancelLots} lots) per second over the mean depth behind it within ${c.levels} ticks (${r(f.flow.meanWindowLots - f.flow.meanTouchLots)} lots)`,
+    `  touch_cancel_rate_per_s: ${c.touchCancelRatePerS}   # fitted: decreases at the touch less the prints (${f.flow.touchCancelLots} lots) per second over the mean touch depth (${r(f.flow.meanTouchLots)} lots, both sides)`,
     '  hawkes:',
     `    decay_per_s: ${c.decayPerS}   # fitted with market_market: variance/mean of taker-order counts in 0.1/0.2/0.5/1/2/5 s windows ${d.map((v) => r(v, 3)).join('/')}`,
     `    market_market: ${c.branching[0]}   # fitted: branching ratio, the 1 s variance/mean ${r(d[3]!, 3)}`,

@@ -72,6 +72,8 @@ const syntheticMarketSchema = z
     }),
     /** Share of the resting lots within `levels` ticks cancelled per second. */
     cancel_rate_per_s: inRange(0, L.eventRatePerS, 'per second'),
+    /** The same for the lots at the touch; cancel_rate_per_s when not given. */
+    touch_cancel_rate_per_s: inRange(0, L.eventRatePerS, 'per second').optional(),
     hawkes: z
       .strictObject({
         decay_per_s: inRange(0, L.eventRatePerS, 'per second', { minExclusive: true }),
