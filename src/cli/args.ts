@@ -56,7 +56,7 @@ export async function explainEventLimit<T>(file: string, run: () => Promise<T>):
     if (!(err instanceof LoopLimitError)) throw err;
     throw new InputError(
       `${file}: run.max_events: the run reached its limit of ${err.callbacksRun.toLocaleString('en-US')} events at virtual time ` +
-        `${err.virtualTime / 1e6}s and was stopped: raise run.max_events, or schedule fewer events (exchange.heartbeat, market.book_interval, trade_rate_per_s, strategy.refresh)`,
+        `${err.virtualTime / 1e6}s and was stopped: raise run.max_events, or schedule fewer events (exchange.heartbeat, market rates or phase intensity, strategy.refresh)`,
     );
   }
 }

@@ -4,6 +4,7 @@ import { runValidateCommand } from './validate-command.ts';
 import { runSoakCommand } from './soak-command.ts';
 import { runAuditCommand } from './audit-command.ts';
 import { runTapeCommand } from './tape-command.ts';
+import { runCalibrateCommand } from './calibrate-command.ts';
 import { UsageError, reportError } from './errors.ts';
 import { scenarioJsonSchemaText } from '../sim/scenario/json-schema.ts';
 import { MMSIM_VERSION } from '../sim/soak/soak-manifest.ts';
@@ -121,6 +122,29 @@ export async function main(argv: readonly string[]): Promise<number> {
       },
     )
     .command(
+      'calibrate <recording..>',
+      "Fit the synthetic market's order flow to a recording; prints a commented market: section (docs/market-model.md)",
+      (y) =>
+        y
+          .positional('recording', { type: 'string', array: true, describe: 'Recording file(s), in any format the replay reads', demandOption: true })
+          .option('format', { type: 'string', demandOption: true, describe: 'The recording format, as market.format of a replay' })
+          .option('symbol', { type: 'string', demandOption: true, describe: 'The symbol to fit' })
+          .option('out', { type: 'string', describe: 'Write the section to this file instead of printing it' })
+          .option('tick-size', { type: 'string', describe: 'Price step (default: the smallest spread of the book)' })
+          .option('lot-size', { type: 'string', describe: 'Quantity step (default: the smallest quantity seen)' })
+          .example('$0 calibrate data/btcusdt.gz --format binance_usdm --symbol BTCUSDT --out market.yaml', 'Fit a Binance recording'),
+      async (args) => {
+        exitCode = await runCalibrateCommand({
+          recording: args.recording,
+          format: args.format,
+          symbol: args.symbol,
+          out: args.out,
+          tickSize: args.tickSize,
+          lotSize: args.lotSize,
+        });
+      },
+    )
+    .command(
       'schema',
       "Print the scenario JSON Schema (the committed scenario.schema.json), for an editor's completion and checks",
       (y) => y.example('$0 schema > scenario.schema.json', 'What npm run schema:update does'),
@@ -151,7 +175,8 @@ export async function main(argv: readonly string[]): Promise<number> {
 }
 
 /** Options that may be given more than once (each use adds a value); every other option takes one. */
-const REPEATABLE: ReadonlySet<string> = new Set(['set']);
+// `recording` is calibrate's variadic positional (a Tardis book file and its trades file).
+const REPEATABLE: ReadonlySet<string> = new Set(['set', 'recording']);
 
 /**
  * `--seed 1 --seed 2` is ambiguous: which one did the user mean? One usage error, before any command

@@ -7,10 +7,10 @@ import type { RecordedFeedLatency } from './replay/replay-market.ts';
 import { openReplaySource } from './replay/replay-source.ts';
 import { defaultQuantityUnit, resolveContractSize } from './replay/contract-size.ts';
 import type { TickerOverlay } from './replay/ticker-overlay.ts';
-import type { RandomStream } from './rng.ts';
+import type { Streams } from './rng.ts';
 import type { ReplayMarketSpec, SyntheticMarketSpec } from './scenario/schema.ts';
-import { SyntheticMarket } from './synthetic-market.ts';
-import type { MarketListener, MarketPhase } from './synthetic-market.ts';
+import { OrderFlowMarket } from './order-flow.ts';
+import type { MarketListener, MarketPhase, SyntheticMarketConfig } from './synthetic-market.ts';
 import { LoopLimitError } from './virtual-clock.ts';
 import type { VirtualClock } from './virtual-clock.ts';
 
@@ -34,18 +34,45 @@ export interface MarketDriver {
 export function phasesOf(m: SyntheticMarketSpec): MarketPhase[] {
   let t = 0;
   return m.phases.map((p) => {
-    const phase = {
-      name: p.name,
-      startUs: t,
-      endUs: t + p.duration,
-      tradeRatePerS: p.trade_rate_per_s,
-      volatilityBpsPerSqrtS: p.volatility_bps_per_sqrt_s,
-      impactBps: p.impact_bps,
-      buyShare: p.buy_share,
-    };
+    const phase = { name: p.name, startUs: t, endUs: t + p.duration, intensity: p.intensity, buyShare: p.buy_share };
     t = phase.endUs;
     return phase;
   });
+}
+
+/** The scenario's `market:` section as the generator's configuration, prices in ticks. */
+export function syntheticConfig(m: SyntheticMarketSpec, tickSize: number): SyntheticMarketConfig {
+  const mo = m.market_orders;
+  const lo = m.limit_orders;
+  const h = m.hawkes;
+  return {
+    initialMidTicks: m.initial_mid / tickSize,
+    spreadTicks: m.spread_ticks,
+    levels: m.levels,
+    depthLots: m.depth_lots,
+    marketRatePerS: mo.rate_per_s,
+    limitRatePerS: lo.rate_per_s,
+    branching: [h.market_market, h.market_limit, h.limit_market, h.limit_limit],
+    decayPerS: h.decay_per_s,
+    marketSize: {
+      median: mo.size_lots.median,
+      sigma: mo.size_lots.sigma,
+      tailShare: mo.size_lots.tail_share,
+      tailMin: mo.size_lots.tail_min,
+      tailExponent: mo.size_lots.tail_exponent,
+    },
+    signFollow: mo.sign.follow,
+    signFlipProb: mo.sign.flip_prob,
+    limitSizeLots: lo.size_lots,
+    touchShare: lo.touch_share,
+    depthDecayTicks: lo.depth_decay_ticks,
+    improveProb: lo.improve_prob,
+    insideRatePerS: lo.inside_rate_per_s,
+    insideRatePerTickS: lo.inside_rate_per_tick_s,
+    cancelRatePerS: m.cancel_rate_per_s,
+    touchCancelRatePerS: m.touch_cancel_rate_per_s ?? m.cancel_rate_per_s,
+    phases: phasesOf(m),
+  };
 }
 
 interface DriverDeps {
@@ -55,26 +82,15 @@ interface DriverDeps {
   readonly listener: MarketListener;
 }
 
-export function syntheticDriver(m: SyntheticMarketSpec, deps: DriverDeps, rngs: { market: RandomStream; trades: RandomStream }): MarketDriver {
-  const phases = phasesOf(m);
-  const endUs = phases[phases.length - 1]!.endUs;
+export function syntheticDriver(m: SyntheticMarketSpec, deps: DriverDeps, streams: Streams): MarketDriver {
+  const config = syntheticConfig(m, deps.instrument.tickSize);
+  const endUs = config.phases[config.phases.length - 1]!.endUs;
   const inst = deps.instrument;
-  const market = new SyntheticMarket(
+  const market = new OrderFlowMarket(
     deps.clock,
     deps.book,
-    {
-      initialMidTicks: m.initial_mid / inst.tickSize,
-      spreadTicks: m.spread_ticks,
-      levels: m.levels,
-      depthLots: m.depth_lots,
-      levelRefreshProb: m.level_refresh_prob,
-      bookIntervalUs: m.book_interval,
-      tradeSizeMedianLots: m.trade_size_lots.median,
-      tradeSizeSigma: m.trade_size_lots.sigma,
-      phases,
-    },
-    rngs.market,
-    rngs.trades,
+    config,
+    { arrivals: streams.market_arrivals, sizes: streams.market_sizes, signs: streams.market_signs, levels: streams.market_levels },
     deps.listener,
   );
   return {

@@ -51,7 +51,11 @@ export class RandomStream {
 }
 
 // Each stream is seeded by its own name: a stream added at the end never shifts the others' draws.
-export const STREAM_NAMES = ['market', 'trades', 'latency_entry', 'latency_response', 'latency_feed', 'faults', 'strategy'] as const;
+export const STREAM_NAMES = [
+  'market', 'trades', 'latency_entry', 'latency_response', 'latency_feed', 'faults', 'strategy',
+  // The synthetic order flow's components (order-flow.ts).
+  'market_arrivals', 'market_sizes', 'market_signs', 'market_levels',
+] as const;
 export type StreamName = (typeof STREAM_NAMES)[number];
 
 export type Streams = Record<StreamName, RandomStream>;

@@ -232,7 +232,7 @@ export async function runScenario(scenario: LoadedScenario, options: RunOptions 
   const deps = { clock, book, instrument: inst, listener: exchange };
   const market =
     m.source === 'synthetic'
-      ? syntheticDriver(m, deps, { market: streams.market, trades: streams.trades })
+      ? syntheticDriver(m, deps, streams)
       : replayDriver(m, scenario.replayPaths ?? m.path, deps, recordedLatency, overlay);
   await market.prepare();
   options.marketTap?.begin(market.epochStartUs?.());

@@ -1,33 +1,67 @@
-import type { Clock, Micros } from '../core/clock.ts';
-import { US_PER_S } from '../core/clock.ts';
+import type { Micros } from '../core/clock.ts';
 import type { Side } from '../core/types.ts';
-import type { OrderBook } from './order-book.ts';
-import type { RandomStream } from './rng.ts';
+import type { Branching } from './hawkes.ts';
 
+/** A stretch of the run with its own activity: every arrival intensity is multiplied by `intensity`. */
 export interface MarketPhase {
   readonly name: string;
   readonly startUs: Micros;
   readonly endUs: Micros;
-  /** Mean number of aggressive trades per second (Poisson arrivals). */
-  readonly tradeRatePerS: number;
-  /** Standard deviation of the mid's log return per square-root second, in bps. */
-  readonly volatilityBpsPerSqrtS: number;
-  /** Mid move in the aggressor's direction caused by a median-sized trade, in bps. */
-  readonly impactBps: number;
-  /** Probability that an aggressive trade is a buy: below 0.5 the flow is selling and, with impact, trends down. */
+  /** Scales the Hawkes baselines and the cancellation rate (1: the calibrated market). */
+  readonly intensity: number;
+  /** Probability that a market order not following the sign regime is a buy (below 0.5: selling flow). */
   readonly buyShare: number;
 }
 
+/** Heavy-tailed market-order sizes: a lognormal body and, with `tailShare`, a Pareto tail. */
+export interface SizeMix {
+  readonly median: number;
+  readonly sigma: number;
+  readonly tailShare: number;
+  /** The Pareto tail's scale (its smallest size), lots. */
+  readonly tailMin: number;
+  /** The Pareto tail exponent α: P(size > s) = (tailMin / s)^α. */
+  readonly tailExponent: number;
+}
+
+/** The event-level order-flow generator's parameters (docs/market-model.md states every one). */
 export interface SyntheticMarketConfig {
   readonly initialMidTicks: number;
+  /** The initial spread, and the spread the refill rule leaves. */
   readonly spreadTicks: number;
+  /** Ticks a side, from the touch, that limit orders and cancellations act on. */
   readonly levels: number;
+  /** Initial quantity of each level, and of a refill. */
   readonly depthLots: number;
-  /** Probability that a level's quantity is redrawn at each book update (adds and cancels). */
-  readonly levelRefreshProb: number;
-  readonly bookIntervalUs: Micros;
-  readonly tradeSizeMedianLots: number;
-  readonly tradeSizeSigma: number;
+  /** Stationary mean rates (phase intensity 1), per second: market orders and limit orders. */
+  readonly marketRatePerS: number;
+  readonly limitRatePerS: number;
+  readonly branching: Branching;
+  /** Decay rate β of the Hawkes kernel, per second. */
+  readonly decayPerS: number;
+  readonly marketSize: SizeMix;
+  /** Sign process: a regime that flips with `flipProb` per market order; an order follows it with `follow`. */
+  readonly signFollow: number;
+  readonly signFlipProb: number;
+  /** Mean size of a limit order (and of a cancellation), lots. */
+  readonly limitSizeLots: number;
+  /** Probability that a limit order not improving the touch joins it. */
+  readonly touchShare: number;
+  /** Behind the touch, a limit order's distance k has P(k) ∝ e^(-(k-1) / depthDecayTicks), 1 <= k < levels. */
+  readonly depthDecayTicks: number;
+  /** With a spread over one tick, the probability that a limit order is placed inside it. */
+  readonly improveProb: number;
+  /**
+   * Limit orders placed inside a spread wider than one tick, besides the Hawkes flow: a Poisson rate of
+   * `insideRatePerS + insideRatePerTickS x (spread - 1)` per second (times the phase's intensity) while
+   * the spread is wider than one tick, so a wide spread closes fast and a one-tick spread gets none.
+   */
+  readonly insideRatePerS: number;
+  readonly insideRatePerTickS: number;
+  /** Share of the resting lots (within `levels`, behind the touch) cancelled per second. */
+  readonly cancelRatePerS: number;
+  /** The same for the lots at the touch (by default `cancelRatePerS`). */
+  readonly touchCancelRatePerS: number;
   readonly phases: readonly MarketPhase[];
 }
 
@@ -42,119 +76,10 @@ export interface MarketStats {
   trades: number;
   prints: number;
   traded_lots: number;
+  limit_orders: number;
+  cancels: number;
+  refills: number;
   by_phase: Record<string, { trades: number; traded_lots: number }>;
 }
 
-/**
- * A synthetic market: the mid is a geometric random walk (volatility per phase) nudged by the trades'
- * impact; the L2 book is rebuilt around it every `bookIntervalUs`, keeping most levels' quantities;
- * aggressive trades arrive as a Poisson process and sweep the book level by level.
- */
-export class SyntheticMarket {
-  readonly stats: MarketStats = { book_updates: 0, trades: 0, prints: 0, traded_lots: 0, by_phase: {} };
-  private mid: number;
-  private phaseIndex = 0;
-  /** The book's previous levels, kept for the next rebuild (see BookSide.takeLevels). */
-  private spareBids = new Map<number, number>();
-  private spareAsks = new Map<number, number>();
-
-  constructor(
-    private readonly clock: Clock,
-    private readonly book: OrderBook,
-    private readonly config: SyntheticMarketConfig,
-    private readonly rng: RandomStream,
-    private readonly tradeRng: RandomStream,
-    private readonly listener: MarketListener,
-  ) {
-    this.mid = config.initialMidTicks;
-    for (const p of config.phases) this.stats.by_phase[p.name] = { trades: 0, traded_lots: 0 };
-  }
-
-  get midTicks(): number {
-    return this.mid;
-  }
-
-  start(): void {
-    this.rebuildBook(0);
-    this.scheduleBookUpdate();
-    this.scheduleTrade();
-  }
-
-  private phase(): MarketPhase {
-    const phases = this.config.phases;
-    const now = this.clock.now();
-    while (this.phaseIndex < phases.length - 1 && now >= phases[this.phaseIndex]!.endUs) this.phaseIndex++;
-    return phases[this.phaseIndex]!;
-  }
-
-  private scheduleBookUpdate(): void {
-    const at = this.clock.now() + this.config.bookIntervalUs;
-    if (at > this.endUs()) return;
-    this.clock.schedule(at, () => {
-      const dtS = this.config.bookIntervalUs / US_PER_S;
-      const vol = this.phase().volatilityBpsPerSqrtS / 10_000;
-      this.mid *= Math.exp(vol * Math.sqrt(dtS) * this.rng.normal());
-      this.rebuildBook(this.config.levelRefreshProb);
-      this.scheduleBookUpdate();
-    });
-  }
-
-  private scheduleTrade(): void {
-    const phase = this.phase();
-    const now = this.clock.now();
-    const gap = phase.tradeRatePerS > 0 ? Math.max(1, Math.round(this.tradeRng.exponential(US_PER_S / phase.tradeRatePerS))) : Infinity;
-    // Poisson arrivals are memoryless: at a phase boundary, draw again at the new phase's rate.
-    if (now + gap >= phase.endUs) {
-      if (phase.endUs < this.endUs()) this.clock.schedule(phase.endUs, () => this.scheduleTrade());
-      return;
-    }
-    this.clock.schedule(now + gap, () => {
-      this.trade(this.phase());
-      this.scheduleTrade();
-    });
-  }
-
-  private trade(phase: MarketPhase): void {
-    const side: Side = this.tradeRng.bernoulli(phase.buyShare) ? 'buy' : 'sell';
-    const size = Math.max(1, Math.round(this.tradeRng.lognormal(this.config.tradeSizeMedianLots, this.config.tradeSizeSigma)));
-    const traded = this.book.sweep(side, size, (price, qty) => {
-      this.stats.prints++;
-      this.listener.onTrade(side, price, qty);
-    });
-    if (traded === 0) return;
-    this.stats.trades++;
-    this.stats.traded_lots += traded;
-    const ps = this.stats.by_phase[phase.name]!;
-    ps.trades++;
-    ps.traded_lots += traded;
-    const impact = (phase.impactBps / 10_000) * Math.min(traded / this.config.tradeSizeMedianLots, 10);
-    this.mid *= side === 'buy' ? 1 + impact : 1 - impact;
-    this.listener.onBookChange();
-  }
-
-  /** Re-centres the book on the mid; a level keeps its quantity unless redrawn with `refreshProb`. */
-  private rebuildBook(refreshProb: number): void {
-    const { levels, spreadTicks } = this.config;
-    const bestBid = Math.floor(this.mid - spreadTicks / 2);
-    const bestAsk = bestBid + spreadTicks;
-    const prevBids = this.book.bids.takeLevels(this.spareBids);
-    const prevAsks = this.book.asks.takeLevels(this.spareAsks);
-    for (let k = 0; k < levels; k++) {
-      this.book.bids.set(bestBid - k, this.levelQty(prevBids.get(bestBid - k), refreshProb));
-      this.book.asks.set(bestAsk + k, this.levelQty(prevAsks.get(bestAsk + k), refreshProb));
-    }
-    this.spareBids = prevBids;
-    this.spareAsks = prevAsks;
-    this.stats.book_updates++;
-    this.listener.onBookChange();
-  }
-
-  private levelQty(prev: number | undefined, refreshProb: number): number {
-    const keep = prev !== undefined && !this.rng.bernoulli(refreshProb);
-    return keep ? prev : Math.max(1, Math.round(this.rng.exponential(this.config.depthLots)));
-  }
-
-  private endUs(): Micros {
-    return this.config.phases[this.config.phases.length - 1]!.endUs;
-  }
-}
+export { OrderFlowMarket as SyntheticMarket } from './order-flow.ts';

@@ -216,10 +216,10 @@ describe.concurrent('3. only regular files are read, and reading is capped', () 
 describe.concurrent('4. bad input is exit 2 and one line, never an internal error', () => {
   const cases: [string, RegExp, string, string][] = [
     ['a latency spike factor of 1e20', /^risk:/m, 'faults: [{kind: latency_spike, at: 1m, duration: 10s, factor: 1e20}]\nrisk:', 'faults[0].factor: must be at most 1000'],
-    ['a trade-size sigma of 1e3', /sigma: 1\.0\}/, 'sigma: 1e3}', 'market.trade_size_lots.sigma: must be at most 3'],
+    ['a market-order size sigma of 1e3', /sigma: 2\.2,/, 'sigma: 1e3,', 'market.market_orders.size_lots.sigma: must be at most 3'],
     ['a lognormal latency sigma of 1e3', /^ {4}entry: .*$/m, '    entry: {dist: lognormal, median_ms: 5, sigma: 1e3}', 'exchange.latency.entry.sigma: must be at most 3'],
-    ['initial_mid: 1e-300', /initial_mid: 60000/, 'initial_mid: 1e-300', 'market.initial_mid: is 1.00e-300 ticks'],
-    ['volatility 1e6', /volatility_bps_per_sqrt_s: 1,/, 'volatility_bps_per_sqrt_s: 1e6,', 'market.phases[0].volatility_bps_per_sqrt_s: must be at most 1000'],
+    ['initial_mid: 1e-300', /initial_mid: 61800/, 'initial_mid: 1e-300', 'market.initial_mid: is 1.00e-299 ticks'], // 1e-300 USD in ticks of 0.1,
+    ['a phase intensity of 1e6', /intensity: 0\.5\}/, 'intensity: 1e6}', 'market.phases[0].intensity: must be at most 1000'],
   ];
   for (const [what, pattern, replacement, message] of cases) {
     it(what, async () => {
@@ -266,8 +266,8 @@ describe.concurrent('5. errors come early and name the field', () => {
   it('1e309, .nan and .inf are "not a finite number"', async () => {
     const s = sandbox();
     for (const value of ['1e309', '.nan', '.inf']) {
-      const file = s.input('s.yaml', calmWith(/trade_rate_per_s: 2/, `trade_rate_per_s: ${value}`));
-      await expectRefused(s, ['sim', file, '--out', s.out], new RegExp(`^mmsim: ${esc(file)}:\\d+:\\d+: market\\.phases\\[0\\]\\.trade_rate_per_s: not a finite number`), [file]);
+      const file = s.input('s.yaml', calmWith(/rate_per_s: 15\.77/, `rate_per_s: ${value}`));
+      await expectRefused(s, ['sim', file, '--out', s.out], new RegExp(`^mmsim: ${esc(file)}:\\d+:\\d+: market\\.market_orders\\.rate_per_s: not a finite number`), [file]);
     }
   });
 

@@ -196,7 +196,7 @@ describe('mmsim sim: bad input exits 2 with one line naming the file and the fie
 
   it('a YAML syntax error, with file:line:col', async () => {
     // Over-indenting a key under a scalar is a syntax error at that key or the line before it.
-    const text = calmWith(/^ {2}tick_size: 1$/m, '     tick_size: 1');
+    const text = calmWith(/^ {2}tick_size: 0\.1$/m, '     tick_size: 0.1');
     const bad = lineOf(text, /^ {5}tick_size/);
     const file = writeScenario('syntax.yaml', text);
     const out = join(tmp, 'out-syntax');

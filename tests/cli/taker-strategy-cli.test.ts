@@ -15,6 +15,7 @@ import type { Strategy } from 'mmsim';
 export default function (params: { depth: number }): Strategy {
   let lastSide: 'buy' | 'sell' | undefined;
   let prints = 0;
+  let fullDepth = 0;
   return {
     onStart: (ctx) => ctx.setTimer('take', 2_000_000),
     onTrade: (_ctx, trade) => { lastSide = trade.side; prints++; },
@@ -22,13 +23,19 @@ export default function (params: { depth: number }): Strategy {
       ctx.setTimer('take', 2_000_000);
       const book = ctx.book();
       if (!book || lastSide === undefined) return;
-      if (book.bids.length !== params.depth || book.asks.length !== params.depth) throw new Error('depth ' + book.bids.length + '/' + book.asks.length);
+      // At most the levels asked for; fewer only when the market has fewer within the book (a swept side).
+      if (book.bids.length > params.depth || book.asks.length > params.depth || book.bids.length === 0 || book.asks.length === 0) throw new Error('depth ' + book.bids.length + '/' + book.asks.length);
+      if (book.bids.length === params.depth && book.asks.length === params.depth) fullDepth++;
       const { tickSize, lotSize } = ctx.instrument;
       const touch = lastSide === 'buy' ? book.asks[0]!.price : book.bids[0]!.price;
       const ticks = Math.round(touch / tickSize) + (lastSide === 'buy' ? 3 : -3);
-      ctx.place({ side: lastSide, price: ticks * tickSize, qty: 2 * lotSize, postOnly: false, timeInForce: 'IOC' });
+      // 10 lots against levels of a few lots: the order walks the book, so it fills worse than the touch.
+      ctx.place({ side: lastSide, price: ticks * tickSize, qty: 10 * lotSize, postOnly: false, timeInForce: 'IOC' });
     },
-    onStop: () => { if (prints === 0) throw new Error('no public trades'); },
+    onStop: () => {
+      if (prints === 0) throw new Error('no public trades');
+      if (fullDepth === 0) throw new Error('never saw ' + params.depth + ' levels a side');
+    },
   };
 }
 `;
@@ -37,7 +44,9 @@ describe('mmsim sim with a taker strategy', () => {
   it('takes through the CLI: taker fills and fees, slippage booked, net = gross - adverse - slippage - fees', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'mmsim-taker-'));
     writeFileSync(join(dir, 'taker.ts'), TAKER);
-    writeFileSync(join(dir, 'scenario.yaml'), strategyScenario('  module: ./taker.ts\n  params: {depth: 5}\n  feed: {depth_levels: 5}'));
+    // A thin book (a few lots a level) so that a taker of 10 lots takes several levels: slippage by construction.
+    const thin = strategyScenario('  module: ./taker.ts\n  params: {depth: 5}\n  feed: {depth_levels: 5}').replace('depth_lots: 172', 'depth_lots: 3').replace('size_lots: 329', 'size_lots: 3');
+    writeFileSync(join(dir, 'scenario.yaml'), thin);
     const run = await mmsim(['sim', join(dir, 'scenario.yaml'), '--out', join(dir, 'out'), '--quiet'], { cwd: dir });
     expect(run.code, run.stderr).toBe(0);
     const report = JSON.parse(readFileSync(join(dir, 'out', 'report.json'), 'utf8')) as {

@@ -42,7 +42,7 @@ describe('examples/strategies', () => {
   });
 
   it('skewed-ladder.ts keeps its levels quoted (at most twice over while replaced orders await their ack) and is deterministic', async () => {
-    const params = '{levels: 3, spread_bps: 4, step_bps: 2, size_usd: 300, skew_bps: 3, max_position_usd: 5000, refresh_ms: 1000}';
+    const params = '{levels: 3, spread_bps: 1, step_bps: 0.5, size_usd: 300, skew_bps: 3, max_position_usd: 5000, refresh_ms: 1000}';
     const live = new Map<string, 'buy' | 'sell'>();
     let most = 0;
     const first = await runExample('skewed-ladder.ts', params, {

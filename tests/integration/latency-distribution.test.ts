@@ -17,11 +17,14 @@ market:
   source: synthetic
   initial_mid: 60000
   levels: 20
-  depth_lots: 20
-  book_interval: 100ms
-  trade_size_lots: {median: 4, sigma: 1}
+  depth_lots: 2
+  # Thin, spread-out liquidity: market orders sweep several ticks, so the mid moves about 1.5 bps/√s and
+  # the bot requotes often (the test needs thousands of placements).
+  market_orders: {rate_per_s: 16, size_lots: {median: 8, sigma: 1}}
+  limit_orders: {rate_per_s: 45, size_lots: 2, depth_decay_ticks: 8, improve_prob: 0.9}
+  cancel_rate_per_s: 1
   phases:
-    - {name: main, duration: 5m, trade_rate_per_s: 4, volatility_bps_per_sqrt_s: 2}
+    - {name: main, duration: 5m}
 exchange:
   latency:
     entry: {dist: lognormal, median_ms: ${MEDIAN_MS}, sigma: ${SIGMA}, ordering: independent}
@@ -69,7 +72,12 @@ const RESPONSE = { median: 8, sigma: 0.3 };
 const fifoScenario = scenario
   .replace(/entry: .*/, `entry: {dist: lognormal, median_ms: ${ENTRY.median}, sigma: ${ENTRY.sigma}}`)
   .replace(/response: .*/, `response: {dist: lognormal, median_ms: ${RESPONSE.median}, sigma: ${RESPONSE.sigma}}`)
-  .replace('levels: 2,', 'levels: 4,');
+  .replace('levels: 2,', 'levels: 4,')
+  // A calmer market for twice as long: as many send instants, but fewer of them close enough together for
+  // the fifo path to hold one behind another (which would add its own delay to the latencies measured).
+  .replace('duration: 5m', 'duration: 10m')
+  .replace('rate_per_s: 16,', 'rate_per_s: 3,')
+  .replace('rate_per_s: 45,', 'rate_per_s: 9,');
 
 const normalCdf = (z: number): number => {
   // Abramowitz-Stegun 7.1.26 (error below 1.5e-7): plenty for a tolerance of several tenths of a ms.

@@ -79,9 +79,10 @@ describe('runScenario with a pace hook', () => {
   });
 
   it('run.max_events still limits the whole run (not each slice), with the same error with or without pace', async () => {
-    // Four slices and a bit: above the loader's lower-bound estimate for calm.yaml (about 14,200 events,
-    // refused before the run), below what the run really needs (about 39,400).
-    const limit = 4 * PACE_SLICE_EVENTS + 100;
+    // Six slices and a bit: above the loader's lower-bound estimate for calm.yaml (about 22,200 events,
+    // refused before the run), below what the run really needs (the order flow's cancellations and the
+    // bot's own events come on top).
+    const limit = 6 * PACE_SLICE_EVENTS + 100;
     const text = `${readFileSync(join(repoRoot, 'scenarios/calm.yaml'), 'utf8')}\nrun:\n  max_events: ${limit}\n`;
     const errors: unknown[] = [];
     for (const pace of [undefined, yieldToEventLoop]) {

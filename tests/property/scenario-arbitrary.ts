@@ -32,11 +32,27 @@ export interface GenScenario {
     spreadTicks: number;
     levels: number;
     depthLots: number;
-    levelRefreshProb: number;
-    bookIntervalMs: number;
-    tradeMedianLots: number;
-    tradeSigma: number;
-    phases: { durationS: number; tradeRate: number; volatility: number; impact: number; buyShare: number }[];
+    /** Market orders: mean rate, lognormal body, Pareto tail, sign regime. */
+    marketRate: number;
+    sizeMedianLots: number;
+    sizeSigma: number;
+    tailShare: number;
+    tailExponent: number;
+    signFollow: number;
+    signFlipProb: number;
+    /** Limit orders per second, as a multiple of the market-order rate (1 to 8: keeps the baselines positive). */
+    limitRatio: number;
+    limitSizeLots: number;
+    touchShare: number;
+    depthDecayTicks: number;
+    improveProb: number;
+    insideRate: number;
+    insideRatePerTick: number;
+    cancelRate: number;
+    /** Hawkes decay and branching ratios [mm, ml, lm, ll]: a spectral radius below 0.9 and positive baselines. */
+    decay: number;
+    branching: [number, number, number, number];
+    phases: { durationS: number; intensity: number; buyShare: number }[];
   };
   latency: {
     entry: LatencyGen;
@@ -96,15 +112,14 @@ function withBurst<T extends LatencyGen>(spec: T, burst: { phi: number } | undef
 
 const phaseArb = fc.record({
   durationS: fc.integer({ min: 10, max: 20 }),
-  tradeRate: dbl(1, 40),
-  volatility: dbl(0.5, 15),
-  impact: dbl(0, 1),
+  intensity: dbl(0.5, 5),
   buyShare: dbl(0.3, 0.7),
 });
 
 const rawFaultArb: fc.Arbitrary<RawFault> = fc.record({
   kind: fc.constantFrom(...FAULT_KINDS),
-  atFrac: dbl(0, 0.95),
+  // Where in the run a fault starts, spread evenly (a double would be drawn near 0 most of the time).
+  atFrac: fc.integer({ min: 0, max: 950 }).map((x) => x / 1000),
   durationMs: fc.integer({ min: 100, max: 8000 }),
   factor: dbl(1, 20),
   probability: dbl(0, 1),
@@ -141,10 +156,23 @@ export const scenarioArb: fc.Arbitrary<GenScenario> = fc
       spreadTicks: fc.integer({ min: 1, max: 3 }),
       levels: fc.integer({ min: 5, max: 30 }),
       depthLots: fc.integer({ min: 2, max: 15 }),
-      levelRefreshProb: dbl(0, 0.5),
-      bookIntervalMs: fc.integer({ min: 20, max: 500 }),
-      tradeMedianLots: dbl(1, 10),
-      tradeSigma: dbl(0, 1.5),
+      marketRate: dbl(1, 30),
+      sizeMedianLots: dbl(1, 20),
+      sizeSigma: dbl(0, 1.5),
+      tailShare: dbl(0, 0.1),
+      tailExponent: dbl(1.05, 3),
+      signFollow: dbl(0, 0.8),
+      signFlipProb: dbl(0.01, 0.5),
+      limitRatio: dbl(1, 8),
+      limitSizeLots: dbl(1, 10),
+      touchShare: dbl(0, 1),
+      depthDecayTicks: dbl(0.5, 10),
+      improveProb: dbl(0, 1),
+      insideRate: dbl(0, 30),
+      insideRatePerTick: dbl(0, 10),
+      cancelRate: dbl(0, 3),
+      decay: dbl(0.5, 50),
+      branching: fc.tuple(dbl(0, 0.6), dbl(0, 0.04), dbl(0, 0.45), dbl(0, 0.45)),
       phases: fc.array(phaseArb, { minLength: 1, maxLength: 2 }),
     }),
     latency: fc.record({
@@ -225,17 +253,23 @@ export function scenarioYaml(g: GenScenario): string {
       spread_ticks: m.spreadTicks,
       levels: m.levels,
       depth_lots: m.depthLots,
-      level_refresh_prob: m.levelRefreshProb,
-      book_interval: `${m.bookIntervalMs}ms`,
-      trade_size_lots: { median: m.tradeMedianLots, sigma: m.tradeSigma },
-      phases: m.phases.map((p, i) => ({
-        name: `p${i}`,
-        duration: `${p.durationS}s`,
-        trade_rate_per_s: p.tradeRate,
-        volatility_bps_per_sqrt_s: p.volatility,
-        impact_bps: p.impact,
-        buy_share: p.buyShare,
-      })),
+      market_orders: {
+        rate_per_s: m.marketRate,
+        size_lots: { median: m.sizeMedianLots, sigma: m.sizeSigma, tail_share: m.tailShare, tail_min: Math.max(1, 5 * m.sizeMedianLots), tail_exponent: m.tailExponent },
+        sign: { follow: m.signFollow, flip_prob: m.signFlipProb },
+      },
+      limit_orders: {
+        rate_per_s: m.marketRate * m.limitRatio,
+        size_lots: m.limitSizeLots,
+        touch_share: m.touchShare,
+        depth_decay_ticks: m.depthDecayTicks,
+        improve_prob: m.improveProb,
+        inside_rate_per_s: m.insideRate,
+        inside_rate_per_tick_s: m.insideRatePerTick,
+      },
+      cancel_rate_per_s: m.cancelRate,
+      hawkes: { decay_per_s: m.decay, market_market: m.branching[0], market_limit: m.branching[1], limit_market: m.branching[2], limit_limit: m.branching[3] },
+      phases: m.phases.map((p, i) => ({ name: `p${i}`, duration: `${p.durationS}s`, intensity: p.intensity, buy_share: p.buyShare })),
     },
     exchange: {
       latency: { entry, response: latencySpec(l.response), feed: latencySpec(l.feed) },

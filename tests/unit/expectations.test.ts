@@ -12,7 +12,7 @@ const calm = readFileSync(join(repoRoot, 'scenarios', 'calm.yaml'), 'utf8').repl
 describe('scenario expectations', () => {
   it('checks bounds on summary, pnl, per-op latency and reject reasons, in the order given', () => {
     const s = parseScenario(
-      `${calm}expect:\n  maker_fill_rate: {min: 0.2}\n  latency_p95_ms: {max: 150}\n  net_bps: {min: -10, max: 10}\n  latency_ms: {fill: {p95: {max: 5}}}\n  rejects_by_reason: {risk_frozen: {max: 0}}\n`,
+      `${calm}expect:\n  maker_fill_rate: {min: 0.3}\n  latency_p95_ms: {max: 150}\n  net_bps: {min: -10, max: 10}\n  latency_ms: {fill: {p95: {max: 5}}}\n  rejects_by_reason: {risk_frozen: {max: 0}}\n`,
     );
     const results = checkExpectations(report, s.expect!);
     expect(results.map((r) => [r.name, r.ok])).toEqual([
@@ -23,7 +23,7 @@ describe('scenario expectations', () => {
       ['rejects_by_reason.risk_frozen', true],
     ]);
     expect(results[0]!.seen).toBe(report.summary.maker_fill_rate);
-    expect(describeFailure(results[0]!)).toBe(`expectation failed: maker_fill_rate = ${report.summary.maker_fill_rate}, expected >= 0.2`);
+    expect(describeFailure(results[0]!)).toBe(`expectation failed: maker_fill_rate = ${report.summary.maker_fill_rate}, expected >= 0.3`);
     expect(describeFailure(results[3]!)).toBe(`expectation failed: latency_ms.fill.p95 = ${report.summary.latency_ms.fill.p95}, expected <= 5`);
   });
 

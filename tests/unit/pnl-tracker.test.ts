@@ -123,12 +123,12 @@ market:
   initial_mid: 60000
   spread_ticks: 2
   levels: 20
-  depth_lots: 10
-  level_refresh_prob: 0.2
-  book_interval: 50ms
-  trade_size_lots: {median: 4, sigma: 1.0}
+  depth_lots: 2
+  market_orders: {rate_per_s: 20, size_lots: {median: 8, sigma: 1.0}}
+  limit_orders: {rate_per_s: 60, size_lots: 2, depth_decay_ticks: 8, improve_prob: 0.9}
+  cancel_rate_per_s: 1
   phases:
-    - {name: busy, duration: 60s, trade_rate_per_s: 20, volatility_bps_per_sqrt_s: 4, impact_bps: 0.3}
+    - {name: busy, duration: 60s}
 exchange:
   latency:
     entry: {dist: constant, ms: 5}

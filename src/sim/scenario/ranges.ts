@@ -39,12 +39,12 @@ export const LIMITS = {
   referenceRateMax: 1e9,
   /** latency_spike.factor: beyond 1000x the link is down (use a disconnect fault). */
   spikeFactor: 1_000,
-  /** Trades per second in a synthetic phase (busier than any venue's busiest book). */
-  tradeRatePerS: 100_000,
-  /** Volatility of the mid, bps per square-root second (about 1000x a calm BTC market). */
-  volatilityBps: 1_000,
-  /** Price move of one trade, bps. */
-  impactBps: 100,
+  /** Arrivals per second of one kind in the synthetic order flow (busier than any venue's busiest book). */
+  eventRatePerS: 100_000,
+  /** A phase's intensity multiplier. */
+  intensity: 1_000,
+  /** Lowest Pareto tail exponent of market-order sizes: below 1 the mean is infinite. */
+  tailExponentMin: 1,
   /** Fees, bps of the notional, either sign (no venue charges or pays 1 %). */
   feeBps: 100,
   /** Spreads, steps, skews, thresholds and price bands, bps (100 %). */

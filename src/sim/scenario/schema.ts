@@ -7,6 +7,7 @@ import { FORMATS_WITH_LOCAL_TIME, REPLAY_FORMATS } from '../replay/replay-format
 import { PLAIN_NAME, PLAIN_NAME_RULE } from '../atomic-write.ts';
 import { LIMITS as L, inRange, intInRange } from './ranges.ts';
 import { checkScenarioScale } from './scenario-checks.ts';
+import { baselines, spectralRadius } from '../hawkes.ts';
 
 const probability = z.number().min(0).max(1);
 const fee = inRange(-L.feeBps, L.feeBps, 'bps; no venue charges or pays 1 %');
@@ -14,38 +15,105 @@ const bps = (positive = false) => inRange(0, L.bps, 'bps, that is 100 %', { minE
 const usd = (min?: number) => inRange(min ?? 0, L.usd, 'USD', { minExclusive: min === undefined });
 const unit = inRange(L.unitMin, L.unitMax, 'a price or quantity step');
 
+/** A key of the old periodic-rebuild market: refused with what replaced it. */
+const removed = (replacement: string) =>
+  z
+    .unknown()
+    .superRefine((_, ctx) => ctx.addIssue({ code: 'custom', message: `was removed with the periodic book rebuild: ${replacement} (docs/market-model.md)` }))
+    .optional();
+
 const phaseSchema = z.strictObject({
   name: z.string().min(1),
   duration: positiveDurationSchema,
-  trade_rate_per_s: inRange(0, L.tradeRatePerS, 'trades per second; no venue prints more'),
-  volatility_bps_per_sqrt_s: inRange(0, L.volatilityBps, 'bps per square-root second, about 1000x a calm BTC market'),
-  impact_bps: inRange(0, L.impactBps, 'bps one trade moves the mid').default(0),
+  /** Multiplies every arrival intensity (Hawkes baselines and cancellations). */
+  intensity: inRange(0, L.intensity, 'times the calibrated activity').default(1),
   buy_share: probability.default(0.5),
+  trade_rate_per_s: removed('set market.market_orders.rate_per_s and scale it per phase with intensity'),
+  volatility_bps_per_sqrt_s: removed('volatility now comes from the order flow depleting and improving the touch; scale it with intensity'),
+  impact_bps: removed('market orders move the price by sweeping the book'),
 });
 
-const syntheticMarketSchema = z.strictObject({
-  source: z.literal('synthetic'),
-  initial_mid: inRange(0, 1e15, 'a price', { minExclusive: true }),
-  spread_ticks: intInRange(1, L.spreadTicks, 'ticks').default(1),
-  levels: z.number().int().min(1).max(1000),
-  depth_lots: inRange(0, L.lots, 'lots', { minExclusive: true }),
-  level_refresh_prob: probability.default(0.1),
-  book_interval: positiveDurationSchema,
-  trade_size_lots: z.strictObject({
-    median: inRange(0, L.lots, 'lots', { minExclusive: true }),
-    sigma: inRange(0, L.sizeSigma, 'a lognormal sigma of 3 already spans five orders of magnitude'),
-  }),
-  phases: z
-    .array(phaseSchema)
-    .min(1)
-    .superRefine((phases, ctx) => {
-      const seen = new Set<string>();
-      phases.forEach((p, i) => {
-        if (seen.has(p.name)) ctx.addIssue({ code: 'custom', path: [i, 'name'], message: `duplicate phase name "${p.name}"` });
-        seen.add(p.name);
-      });
+const rate = (why: string) => inRange(0, L.eventRatePerS, why, { minExclusive: true });
+const branchingRatio = inRange(0, 1, 'a branching ratio: below 1 for a stationary process', { minExclusive: false }).default(0);
+
+const syntheticMarketSchema = z
+  .strictObject({
+    source: z.literal('synthetic'),
+    initial_mid: inRange(0, 1e15, 'a price', { minExclusive: true }),
+    /** The initial spread, and the spread the refill rule leaves when a side empties. */
+    spread_ticks: intInRange(1, L.spreadTicks, 'ticks').default(1),
+    /** Ticks a side, from its touch, that limit orders and cancellations act on. */
+    levels: z.number().int().min(1).max(1000),
+    /** Initial quantity of each level, and of a refill. */
+    depth_lots: inRange(0, L.lots, 'lots', { minExclusive: true }),
+    market_orders: z.strictObject({
+      /** Stationary mean rate at intensity 1 (immigrants and triggered arrivals together). */
+      rate_per_s: rate('market orders per second; no venue prints more'),
+      size_lots: z.strictObject({
+        median: inRange(0, L.lots, 'lots', { minExclusive: true }),
+        sigma: inRange(0, L.sizeSigma, 'a lognormal sigma of 3 already spans five orders of magnitude'),
+        tail_share: probability.default(0),
+        tail_min: inRange(0, L.lots, 'lots', { minExclusive: true }).default(1),
+        tail_exponent: inRange(L.tailExponentMin, 100, 'a Pareto exponent; at 1 or below the mean size is infinite', { minExclusive: true }).default(2),
+      }),
+      /** Sign regime: flips with flip_prob per market order; an order follows it with follow, else buy_share decides. */
+      sign: z.strictObject({ follow: probability.default(0), flip_prob: probability.default(0.5) }).prefault({}),
     }),
-});
+    limit_orders: z.strictObject({
+      rate_per_s: rate('limit orders per second'),
+      size_lots: inRange(0, L.lots, 'lots', { minExclusive: true }),
+      /** Probability that a limit order not improving the touch joins it (else it goes behind). */
+      touch_share: probability.default(0.5),
+      depth_decay_ticks: inRange(0, L.spreadTicks, 'ticks', { minExclusive: true }),
+      improve_prob: probability.default(0.5),
+      /** Limit orders inside a spread wider than a tick: a rate per second, plus one per tick of spread beyond one. */
+      inside_rate_per_s: inRange(0, L.eventRatePerS, 'per second').default(0),
+      inside_rate_per_tick_s: inRange(0, L.eventRatePerS, 'per second per tick').default(0),
+    }),
+    /** Share of the resting lots within `levels` ticks cancelled per second. */
+    cancel_rate_per_s: inRange(0, L.eventRatePerS, 'per second'),
+    /** The same for the lots at the touch; cancel_rate_per_s when not given. */
+    touch_cancel_rate_per_s: inRange(0, L.eventRatePerS, 'per second').optional(),
+    hawkes: z
+      .strictObject({
+        decay_per_s: inRange(0, L.eventRatePerS, 'per second', { minExclusive: true }),
+        /** Expected arrivals of the first kind one arrival of the second kind triggers. */
+        market_market: branchingRatio,
+        market_limit: branchingRatio,
+        limit_market: branchingRatio,
+        limit_limit: branchingRatio,
+      })
+      .prefault({ decay_per_s: 1 }),
+    phases: z
+      .array(phaseSchema)
+      .min(1)
+      .superRefine((phases, ctx) => {
+        const seen = new Set<string>();
+        phases.forEach((p, i) => {
+          if (seen.has(p.name)) ctx.addIssue({ code: 'custom', path: [i, 'name'], message: `duplicate phase name "${p.name}"` });
+          seen.add(p.name);
+        });
+      }),
+    book_interval: removed('the book now changes event by event (market.limit_orders, market.cancel_rate_per_s)'),
+    level_refresh_prob: removed('levels change by limit orders and cancellations (market.limit_orders, market.cancel_rate_per_s)'),
+    trade_size_lots: removed('use market.market_orders.size_lots (a lognormal body with a Pareto tail)'),
+  })
+  .superRefine((m, ctx) => {
+    const h = m.hawkes;
+    const g = [h.market_market, h.market_limit, h.limit_market, h.limit_limit] as const;
+    const rho = spectralRadius(g);
+    if (rho >= 1) {
+      ctx.addIssue({ code: 'custom', path: ['hawkes'], message: `the branching matrix's spectral radius is ${rho.toPrecision(3)}: it must be below 1 for a stationary market (lower the branching ratios)` });
+      return;
+    }
+    const [muM, muL] = baselines([m.market_orders.rate_per_s, m.limit_orders.rate_per_s], g);
+    if (!(muM > 0)) {
+      ctx.addIssue({ code: 'custom', path: ['market_orders', 'rate_per_s'], message: `is below what the limit orders trigger alone (limit_orders.rate_per_s x hawkes.market_limit): raise it or lower hawkes.market_limit` });
+    }
+    if (!(muL > 0)) {
+      ctx.addIssue({ code: 'custom', path: ['limit_orders', 'rate_per_s'], message: `is below what the market orders trigger alone (market_orders.rate_per_s x hawkes.limit_market): raise it or lower hawkes.limit_market` });
+    }
+  });
 
 /** A recorded market (see docs/replay.md): the recording's book is the book the bot sees. */
 const replayMarketSchema = z
@@ -195,7 +263,7 @@ const avellanedaStoikovSchema = z.strictObject({
   /** The volatility estimate's half-life (an exponentially weighted mean of squared mid returns per second). */
   volatility_halflife: positiveDurationSchema.prefault('30s'),
   /** The estimate's starting value, until the feed has said more. */
-  initial_volatility_bps_per_sqrt_s: inRange(0, L.volatilityBps, 'bps per square-root second').default(1),
+  initial_volatility_bps_per_sqrt_s: inRange(0, 1_000, 'bps per square-root second, about 1000x a calm BTC market').default(1),
   refresh: positiveDurationSchema,
   requote_threshold_bps: bps(),
   session: sessionSchema.prefault({}),

@@ -1,0 +1,60 @@
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { parseScenario } from '../../src/sim/scenario/load-scenario.ts';
+import { writeTardisRecording } from '../support/calibration-recording.ts';
+import { esc, expectOneError } from '../support/cli-errors.ts';
+import { mmsim } from '../support/cli.ts';
+
+const tmp = mkdtempSync(join(tmpdir(), 'mmsim-calibrate-cli-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+/** A scenario around a calibrated `market:` section (the rest as small as the loader allows). */
+const scenarioAround = (market: string) => `name: fitted
+instrument: {symbol: T, tick_size: 0.5, lot_size: 1}
+${market}exchange:
+  latency: {entry: {dist: constant, ms: 5}, response: {dist: constant, ms: 5}, feed: {dist: constant, ms: 1}}
+  fees: {maker_bps: 0, taker_bps: 4}
+strategy: {levels: 1, spread_bps: 10, level_step_bps: 1, size_usd: 100, refresh: 1s, requote_threshold_bps: 1}
+risk: {max_position_usd: 10000, max_total_notional_usd: 10000, freeze_cooldown: 1s}
+`;
+
+describe('mmsim calibrate', () => {
+  it('prints a commented market: section that loads as a scenario section, and --out writes the same', async () => {
+    const [bookCsv, tradesCsv] = writeTardisRecording(tmp);
+    const run = await mmsim(['calibrate', bookCsv, tradesCsv, '--format', 'tardis', '--symbol', 'T']);
+    expect(run.code, run.stderr).toBe(0);
+    const text = run.stdout;
+    expect(text).toMatch(/^# Fitted by mmsim calibrate from .*20 taker orders in 23 s\./);
+    expect(text).toMatch(/^market:$/m);
+    // Every parameter line carries what it was fitted from.
+    for (const key of ['initial_mid', 'spread_ticks', 'depth_lots', 'rate_per_s', 'size_lots', 'touch_share', 'inside_rate_per_s', 'cancel_rate_per_s', 'decay_per_s', 'market_market']) {
+      expect(text, key).toMatch(new RegExp(`^ +${key}: .*# `, 'm'));
+    }
+    const scenario = parseScenario(scenarioAround(text), 'fitted.yaml');
+    expect(scenario.market.source).toBe('synthetic');
+    if (scenario.market.source !== 'synthetic') return;
+    expect(scenario.market.initial_mid).toBe(100.25);
+    expect(scenario.market.market_orders.rate_per_s).toBeCloseTo(20 / 23, 3);
+
+    const out = join(tmp, 'market.yaml');
+    const written = await mmsim(['calibrate', bookCsv, tradesCsv, '--format', 'tardis', '--symbol', 'T', '--out', out]);
+    expect(written.code, written.stderr).toBe(0);
+    expect(readFileSync(out, 'utf8')).toBe(text);
+    expect(readdirSync(tmp).filter((f) => f.includes('.tmp'))).toEqual([]);
+  });
+
+  it('bad input is exit 2 and one line naming what is wrong', async () => {
+    const [bookCsv, tradesCsv] = writeTardisRecording(tmp);
+    expectOneError(await mmsim(['calibrate', bookCsv, tradesCsv, '--format', 'csv', '--symbol', 'T']), /--format: "csv" is not one of/);
+    const missing = join(tmp, 'missing.csv');
+    expectOneError(await mmsim(['calibrate', missing, '--format', 'tardis', '--symbol', 'T']), new RegExp(esc(missing)));
+    expectOneError(await mmsim(['calibrate', bookCsv, tradesCsv, '--format', 'tardis', '--symbol', 'T', '--tick-size', '-1']), /--tick-size: "-1" is not a positive number/);
+    const few = writeTardisRecording(join(tmp), 5);
+    expectOneError(await mmsim(['calibrate', ...few, '--format', 'tardis', '--symbol', 'T']), /5 trades .*too little to calibrate from/);
+    const garbage = join(tmp, 'garbage.csv');
+    writeFileSync(garbage, 'not,a,tardis,file\n1,2,3,4\n');
+    expectOneError(await mmsim(['calibrate', garbage, '--format', 'tardis', '--symbol', 'T']), new RegExp(esc(garbage)));
+  });
+});
