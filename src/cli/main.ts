@@ -24,6 +24,11 @@ export async function main(argv: readonly string[]): Promise<number> {
           .option('seed', { type: 'string', describe: "Seed for every random stream, a non-negative integer (default: the scenario's seed)" })
           .option('out', { type: 'string', describe: 'Output directory (default: out/<scenario name>; one subdirectory per variant)' })
           .option('variant', { type: 'string', describe: 'Run only this variant of a scenario with a variants: list' })
+          .option('set', {
+            type: 'string',
+            array: true,
+            describe: 'Set one field of the scenario, path=value (dotted path as in the file, YAML value), like a variant\'s set:; repeatable',
+          })
           .option('quiet', { type: 'boolean', default: false, describe: 'Print nothing but errors (and, with --metrics-port, the metrics URL)' })
           .option('metrics-port', {
             type: 'string',
@@ -33,6 +38,7 @@ export async function main(argv: readonly string[]): Promise<number> {
           .option('hold', { type: 'boolean', default: false, describe: 'With --metrics-port: keep serving after the run until SIGINT or SIGTERM (Ctrl-C), then exit' })
           .example('$0 sim scenarios/burst.yaml', 'Run the burst scenario with its own seed')
           .example('$0 sim scenarios/burst.yaml --seed 7 --out runs/b7', 'Another seed, another folder')
+          .example('$0 sim scenarios/calm.yaml --set strategy.spread_bps=3', 'One field changed, validated as if written in the file')
           .example('$0 sim scenarios/burst.yaml --metrics-port 9464 --hold', 'Serve the metrics for Prometheus until Ctrl-C')
           .example('$0 sim scenarios/queue-models.yaml', 'One run per variant, and variants.csv comparing them'),
       async (args) => {
@@ -45,6 +51,7 @@ export async function main(argv: readonly string[]): Promise<number> {
           metricsHost: args.metricsHost,
           hold: args.hold,
           variant: args.variant,
+          set: args.set ?? [],
         });
       },
     )
@@ -71,6 +78,12 @@ export async function main(argv: readonly string[]): Promise<number> {
           .option('seed', { type: 'string', describe: "The soak's seed; iteration i runs with a seed derived from it and i (default: the scenario's seed)" })
           .option('resume', { type: 'boolean', default: false, describe: 'Finish a soak that was stopped: keep every complete summary, run the rest' })
           .option('variant', { type: 'string', describe: 'The variant to soak, for a scenario with a variants: list' })
+          .option('set', {
+            type: 'string',
+            array: true,
+            describe: 'Set one field of the scenario, path=value (dotted path as in the file, YAML value), like a variant\'s set:; repeatable',
+          })
+          .option('workers', { type: 'string', describe: "Worker threads running iterations side by side (default: the machine's cores); the summaries are the same for any number" })
           .option('quiet', { type: 'boolean', default: false, describe: 'Print nothing but errors and notes about a resume' })
           .option('metrics-port', { type: 'string', describe: "Serve the soak's Prometheus metrics at http://HOST:PORT/metrics while it runs (0: a free port)" })
           .option('metrics-host', { type: 'string', describe: 'Address to serve the metrics on (default: 127.0.0.1)' })
@@ -88,6 +101,8 @@ export async function main(argv: readonly string[]): Promise<number> {
           quiet: args.quiet,
           metricsPort: args.metricsPort,
           metricsHost: args.metricsHost,
+          set: args.set ?? [],
+          workers: args.workers,
         });
       },
     )

@@ -25,6 +25,16 @@ interface Problem {
   path: Path;
   text: string;
   offset: number;
+  /** The field the problem is about when it is not `path` (an unknown key: the key itself). */
+  blame?: Path;
+}
+
+/** Whether one non-empty path lies on the other (is it, holds it or is held by it). */
+function overlaps(a: Path, b: Path): boolean {
+  if (a.length === 0 || b.length === 0) return false;
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) if (String(a[i]) !== String(b[i])) return false;
+  return true;
 }
 
 const MAX_PROBLEMS = 5;
@@ -55,6 +65,13 @@ export interface YamlVariant<T> {
   readonly value: T;
 }
 
+/** One field of a document set from outside it (e.g. `--set strategy.spread_bps=3`); `label` names it in messages. */
+export interface YamlOverride {
+  readonly path: readonly (string | number)[];
+  readonly value: unknown;
+  readonly label: string;
+}
+
 /**
  * A document's variants: each item of its `variants:` list (`{name, set: {dotted.path: value}}`) applied
  * to a copy of the rest of the document, then validated on its own. The values keep their place in the
@@ -63,6 +80,34 @@ export interface YamlVariant<T> {
  */
 export function parseYamlVariants<S extends z.ZodType>(text: string, file: string, schema: S, key = 'variants'): YamlVariant<z.output<S>>[] {
   const { doc, lines } = parseChecked(text, file);
+  return variantDocs(doc, file, key).map((v) => ({ name: v.name, value: validateDocument(v.doc, lines, `${file} (variant ${v.name})`, schema) }));
+}
+
+/**
+ * The runs a document asks for (itself, or one per variant as parseYamlVariants makes them), each with
+ * `overrides` applied last, through the same mechanism as a variant's `set:`. A problem in a field an
+ * override set (or under it, or an unknown field it named) is reported at the override's label instead
+ * of a line of the file: the file is not where the bad value came from.
+ */
+export function parseYamlRuns<S extends z.ZodType>(
+  text: string,
+  file: string,
+  schema: S,
+  overrides: readonly YamlOverride[],
+  key = 'variants',
+): { readonly name?: string; readonly value: z.output<S> }[] {
+  const { doc, lines } = parseChecked(text, file);
+  const variants = doc.get(key, true) === undefined ? [{ name: undefined, doc }] : variantDocs(doc, file, key);
+  return variants.map((v) => {
+    const copy = v.doc.clone();
+    for (const o of overrides) setAt(copy, [...o.path], copy.createNode(o.value), undefined, o.label);
+    const where = v.name === undefined ? file : `${file} (variant ${v.name})`;
+    const value = validateDocument(copy, lines, where, schema, overrides);
+    return v.name === undefined ? { value } : { name: v.name, value };
+  });
+}
+
+function variantDocs(doc: Document, file: string, key: string): { name: string; doc: Document }[] {
   const list = doc.get(key, true);
   if (!isSeq(list)) return [];
   return list.items.map((item, i) => {
@@ -75,12 +120,26 @@ export function parseYamlVariants<S extends z.ZodType>(text: string, file: strin
       for (const pair of set.items) {
         const dotted = String(isScalar(pair.key) ? pair.key.value : pair.key);
         const path = dotted.split('.').map((seg) => (/^\d+$/.test(seg) ? Number(seg) : seg));
-        copy.setIn(path, pair.value);
-        pointKeyAt(copy, path, pair.key);
+        setAt(copy, path, pair.value, pair.key, `${file} (variant ${name}): set ${dotted}`);
       }
     }
-    return { name, value: validateDocument(copy, lines, `${file} (variant ${name})`, schema) };
+    return { name, doc: copy };
   });
+}
+
+/** Sets the field at `path`; a path through a value that is not a map or list is bad input naming `label`. */
+function setAt(doc: Document, path: (string | number)[], value: unknown, overrideKey: unknown, label: string): void {
+  for (let i = 1; i < path.length; i++) {
+    const above = doc.getIn(path.slice(0, i), true);
+    if (above !== undefined && !isMap(above) && !isSeq(above)) {
+      throw new ScenarioError(`${label}: ${path.slice(0, i).join('.')} is a single value, not a section with a field ${JSON.stringify(String(path[i]))}`, {
+        file: label,
+        path: path.join('.'),
+      });
+    }
+  }
+  doc.setIn(path, value);
+  if (overrideKey !== undefined) pointKeyAt(doc, path, overrideKey);
 }
 
 /**
@@ -119,7 +178,7 @@ function parseChecked(text: string, file: string): { doc: Document; lines: LineC
   return { doc, lines };
 }
 
-function validateDocument<S extends z.ZodType>(doc: Document, lines: LineCounter, file: string, schema: S): z.output<S> {
+function validateDocument<S extends z.ZodType>(doc: Document, lines: LineCounter, file: string, schema: S, overrides: readonly YamlOverride[] = []): z.output<S> {
   const at = (offset: number) => lines.linePos(offset);
   let data: unknown;
   try {
@@ -136,8 +195,10 @@ function validateDocument<S extends z.ZodType>(doc: Document, lines: LineCounter
     .flatMap((issue) => explain(issue, doc, data, schema))
     .sort((a, b) => a.offset - b.offset);
   const shown = problems.slice(0, MAX_PROBLEMS).map((p) => {
-    const { line, col } = at(p.offset);
     const path = dotted(p.path);
+    const blamed = overrides.find((o) => overlaps(o.path, p.blame ?? p.path));
+    if (blamed) return { line: undefined, col: undefined, path, text: `${blamed.label}: ${path ? `${path}: ` : ''}${p.text}` };
+    const { line, col } = at(p.offset);
     return { line, col, path, text: `${file}:${line}:${col}: ${path ? `${path}: ` : ''}${p.text}` };
   });
   const rest = problems.length - shown.length;
@@ -218,6 +279,7 @@ function explain(issue: Issue, doc: Document, data: unknown, schema: z.ZodType):
         path,
         text: `unknown field ${JSON.stringify(key)}${hint}`,
         offset: locate(doc, [...path, key], true),
+        blame: [...path, key],
       }));
     }
     case 'invalid_type':
