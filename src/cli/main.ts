@@ -4,6 +4,8 @@ import { runValidateCommand } from './validate-command.ts';
 import { runSoakCommand } from './soak-command.ts';
 import { runAuditCommand } from './audit-command.ts';
 import { runTapeCommand } from './tape-command.ts';
+import { runSweepCommand } from './sweep-command.ts';
+import { runWorkerCommand } from './worker-command.ts';
 import { UsageError, reportError } from './errors.ts';
 import { scenarioJsonSchemaText } from '../sim/scenario/json-schema.ts';
 import { MMSIM_VERSION } from '../sim/soak/soak-manifest.ts';
@@ -104,6 +106,52 @@ export async function main(argv: readonly string[]): Promise<number> {
           set: args.set ?? [],
           workers: args.workers,
         });
+      },
+    )
+    .command(
+      'sweep <scenario>',
+      'Run a grid of --set values times N seeds on every core (or on a Redis queue); sweep.csv, SWEEP_SUMMARY.json and runs/<run id>/report.json',
+      (y) =>
+        y
+          .positional('scenario', { type: 'string', describe: 'Scenario YAML file', demandOption: true })
+          .option('set', { type: 'string', array: true, describe: 'A field and the values it takes, path=v1,v2,... (YAML values; repeatable: the grid is every combination)' })
+          .option('seeds', { type: 'string', describe: 'Seeds per parameter point, derived as soak derives them (default: 1)' })
+          .option('seed', { type: 'string', describe: "The base seed the runs' seeds derive from (default: the scenario's seed)" })
+          .option('workers', { type: 'string', describe: "Worker threads on this machine (default: the machine's cores)" })
+          .option('queue', { type: 'string', describe: 'Send the runs as jobs to a BullMQ queue at redis://HOST:PORT, served by mmsim worker' })
+          .option('out', { type: 'string', describe: 'Sweep directory (default: out/<scenario name>/sweep)' })
+          .option('resume', { type: 'boolean', default: false, describe: 'Finish a sweep that was stopped: keep every finished run, run the rest' })
+          .option('variant', { type: 'string', describe: 'The variant to sweep, for a scenario with a variants: list' })
+          .option('quiet', { type: 'boolean', default: false, describe: 'Print nothing but errors and notes about a resume' })
+          .example('$0 sweep scenarios/calm.yaml --set strategy.spread_bps=1,2,3 --set strategy.size_usd=200,400 --seeds 5', '6 points x 5 seeds')
+          .example('$0 sweep scenarios/calm.yaml --set strategy.spread_bps=1,2 --queue redis://10.0.0.5:6379', 'On the workers of a Redis queue'),
+      async (args) => {
+        exitCode = await runSweepCommand({
+          scenario: args.scenario,
+          set: args.set ?? [],
+          seeds: args.seeds,
+          seed: args.seed,
+          workers: args.workers,
+          queue: args.queue,
+          out: args.out,
+          resume: args.resume,
+          variant: args.variant,
+          quiet: args.quiet,
+        });
+      },
+    )
+    .command(
+      'worker',
+      'Serve the runs of queued sweeps (mmsim sweep --queue) until SIGINT or SIGTERM',
+      (y) =>
+        y
+          .option('queue', { type: 'string', describe: 'The Redis of the queue, redis://HOST:PORT', demandOption: true })
+          .option('concurrency', { type: 'string', describe: "Runs at a time, each on its own thread (default: the machine's cores)" })
+          .option('lock-ms', { type: 'string', describe: "A job's lock (ms): a worker silent that long is taken for dead and its job runs again elsewhere (default: 30000)" })
+          .option('quiet', { type: 'boolean', default: false, describe: 'Print nothing but errors and the start line' })
+          .example('$0 worker --queue redis://10.0.0.5:6379 --concurrency 8', 'Eight runs at a time'),
+      async (args) => {
+        exitCode = await runWorkerCommand({ queue: args.queue, concurrency: args.concurrency, lockMs: args.lockMs, quiet: args.quiet });
       },
     )
     .command(
