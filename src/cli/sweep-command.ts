@@ -12,6 +12,7 @@ import { parseRedisUrl } from '../sim/sweep/redis-url.ts';
 import { parseCount, parseSeed } from './args.ts';
 import { terminalProgress } from './progress.ts';
 import { join } from 'node:path';
+import { sleepUnref } from './worker-command.ts';
 
 export interface SweepArgs {
   readonly scenario: string;
@@ -45,7 +46,7 @@ export async function runSweepCommand(args: SweepArgs): Promise<number> {
   let completed = plan.done.length;
   let executor: SweepExecutor | undefined;
   try {
-    executor = queue ? await queueExecutor(queue, def) : localExecutor(args.scenario, Math.min(workers, Math.max(1, plan.todo.length)));
+    executor = queue ? await queueExecutor(queue, def, sleepUnref) : localExecutor(args.scenario, Math.min(workers, Math.max(1, plan.todo.length)));
     const results = await runSweep(def, dir, plan, executor, {
       onRunDone: (run, result) => {
         completed++;

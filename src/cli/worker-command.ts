@@ -13,6 +13,9 @@ export interface WorkerArgs {
 
 const DEFAULT_LOCK_MS = 30_000;
 
+/** A wait that does not keep the process alive on its own. */
+export const sleepUnref = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms).unref());
+
 export async function runWorkerCommand(args: WorkerArgs): Promise<number> {
   if (args.queue === undefined) throw new InputError('worker: name the queue, e.g. mmsim worker --queue redis://127.0.0.1:6379', 'USAGE');
   const address = parseRedisUrl(args.queue, '--queue');
@@ -26,6 +29,7 @@ export async function runWorkerCommand(args: WorkerArgs): Promise<number> {
   const worker = await startWorker(address, {
     concurrency,
     lockMs,
+    sleep: sleepUnref,
     onJob: args.quiet ? undefined : (event, job) => process.stderr.write(`${event === 'start' ? 'running' : 'finished'} ${job.run_id}\n`),
   });
   process.stderr.write(`serving sweep runs from ${address.url} with ${concurrency} threads; stop with SIGINT or SIGTERM (Ctrl-C)\n`);

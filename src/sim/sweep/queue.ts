@@ -4,6 +4,7 @@
 // worker killed mid-run leaves a job whose lock expires, which BullMQ's stalled-job check puts back.
 import { hostname } from 'node:os';
 import { Queue, QueueEvents, Worker } from 'bullmq';
+import { Redis } from 'ioredis';
 import type { Job } from 'bullmq';
 import { InputError } from '../../core/errors.ts';
 import { MMSIM_VERSION } from '../soak/soak-manifest.ts';
@@ -36,20 +37,30 @@ export interface RunJob {
   readonly files: readonly DataFile[];
 }
 
-const connectionOf = (a: RedisAddress) => ({ host: a.host, port: a.port, db: a.db, maxRetriesPerRequest: null });
+/** One client per BullMQ object (BullMQ duplicates it for blocking commands); ours to close after it. */
+function clientFor(a: RedisAddress, clients: Redis[]): Redis {
+  const client = new Redis({ host: a.host, port: a.port, db: a.db, maxRetriesPerRequest: null, lazyConnect: false });
+  client.on('error', () => {}); // ioredis reconnects by itself; a Redis that never answers is reported by reachable()
+  clients.push(client);
+  return client;
+}
+
+const disconnect = (clients: readonly Redis[]): void => {
+  for (const c of clients) c.disconnect();
+};
 const jobIdOf = (id: string) => `run-${id}`;
 
+/** A real-time wait (the CLI's): the simulator itself never reads a timer. */
+export type Sleep = (ms: number) => Promise<void>;
+
+const CONNECT_MS = 10_000;
+
 /** Waits for Redis to answer, or says that it does not: bad input naming the address. */
-async function reachable(ready: Promise<unknown>, address: RedisAddress, ms = 10_000): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, fail) => {
-    timer = setTimeout(() => fail(new InputError(`--queue ${address.url}: no Redis answered there within ${ms / 1000} s`, 'USAGE')), ms);
+async function reachable(ready: Promise<unknown>, address: RedisAddress, sleep: Sleep): Promise<void> {
+  const timeout = sleep(CONNECT_MS).then((): never => {
+    throw new InputError(`--queue ${address.url}: no Redis answered there within ${CONNECT_MS / 1000} s`, 'USAGE');
   });
-  try {
-    await Promise.race([ready, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
+  await Promise.race([ready, timeout]);
 }
 
 export function jobOf(def: SweepDef, run: SweepRun): RunJob {
@@ -67,16 +78,17 @@ export function jobOf(def: SweepDef, run: SweepRun): RunJob {
 }
 
 /** The coordinator's side: each run a job, its outcome the job's return value (or its final failure). */
-export async function queueExecutor(address: RedisAddress, def: SweepDef): Promise<SweepExecutor> {
-  const connection = connectionOf(address);
-  const queue = new Queue(QUEUE_NAME, { connection });
-  const events = new QueueEvents(QUEUE_NAME, { connection });
+export async function queueExecutor(address: RedisAddress, def: SweepDef, sleep: Sleep): Promise<SweepExecutor> {
+  const clients: Redis[] = [];
+  const queue = new Queue(QUEUE_NAME, { connection: clientFor(address, clients) });
+  const events = new QueueEvents(QUEUE_NAME, { connection: clientFor(address, clients) });
   queue.on('error', () => {}); // reconnects are ioredis' business; a lost Redis shows as runs that do not finish
   events.on('error', () => {});
   try {
-    await reachable(Promise.all([queue.waitUntilReady(), events.waitUntilReady()]), address);
+    await reachable(Promise.all([queue.waitUntilReady(), events.waitUntilReady()]), address, sleep);
   } catch (err) {
     await Promise.allSettled([queue.close(), events.close()]);
+    disconnect(clients);
     throw err;
   }
   return {
@@ -100,6 +112,7 @@ export async function queueExecutor(address: RedisAddress, def: SweepDef): Promi
     },
     async close() {
       await Promise.allSettled([events.close(), queue.close()]);
+      disconnect(clients);
     },
   };
 }
@@ -109,6 +122,7 @@ export interface WorkerOptions {
   /** How long a job's lock lasts without renewal, and how often stalled jobs are looked for (ms). */
   readonly lockMs: number;
   readonly onJob?: (event: 'start' | 'done', job: RunJob) => void;
+  readonly sleep: Sleep;
 }
 
 export interface SweepWorker {
@@ -123,8 +137,9 @@ export interface SweepWorker {
  */
 export async function startWorker(address: RedisAddress, opts: WorkerOptions): Promise<SweepWorker> {
   const pool = new RunPool(opts.concurrency);
+  const clients: Redis[] = [];
   const worker = new Worker<RunJob, RunOutcome>(QUEUE_NAME, (job: Job<RunJob>) => serve(job.data, pool, opts), {
-    connection: connectionOf(address),
+    connection: clientFor(address, clients),
     concurrency: opts.concurrency,
     lockDuration: opts.lockMs,
     stalledInterval: opts.lockMs,
@@ -133,9 +148,10 @@ export async function startWorker(address: RedisAddress, opts: WorkerOptions): P
   });
   worker.on('error', () => {});
   try {
-    await reachable(worker.waitUntilReady(), address);
+    await reachable(worker.waitUntilReady(), address, opts.sleep);
   } catch (err) {
     await Promise.allSettled([worker.close(true), pool.close()]);
+    disconnect(clients);
     throw err;
   }
   void worker.run();
@@ -143,6 +159,7 @@ export async function startWorker(address: RedisAddress, opts: WorkerOptions): P
     async close() {
       await worker.close();
       await pool.close();
+      disconnect(clients);
     },
   };
 }
