@@ -42,6 +42,11 @@ describe('mmsim sweep', () => {
     // The same 2 seeds at every point, different from each other.
     const seeds = new Set(csv.slice(1).map((l) => l.split(',')[4]));
     expect(seeds.size).toBe(2);
+    // A run's report is what mmsim sim writes for the same --set values and seed.
+    const [id, spread, size, , seed] = csv[1]!.split(',');
+    const sim = await mmsim(['sim', scenarios.calm, '--set', `strategy.spread_bps=${spread}`, '--set', `strategy.size_usd=${size}`, '--seed', seed!, '--quiet', '--out', join(tmp, 'one-run')]);
+    expect(sim.code, sim.stderr).toBe(0);
+    expect(readFileSync(join(tmp, 'one-run', 'report.json'), 'utf8')).toBe(a.get(`runs/${id}/report.json`));
     const summary = JSON.parse(a.get('SWEEP_SUMMARY.json')!);
     expect(summary.points).toHaveLength(4);
     expect(summary.points[0].set).toEqual({ 'strategy.spread_bps': '1', 'strategy.size_usd': '200' });
