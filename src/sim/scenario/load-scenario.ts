@@ -3,7 +3,8 @@ import { resolveEmpiricalFiles } from '../latency-samples.ts';
 import type { LatencyChannelsConfig } from '../latency-model.ts';
 import { scenarioSchema } from './schema.ts';
 import type { Scenario } from './schema.ts';
-import { parseYamlRuns, parseYamlVariants, parseYamlWithSchema, readSourceFile } from './yaml-source.ts';
+import { parseYamlWithSchema, readSourceFile } from './yaml-source.ts';
+import { parseYamlRuns, parseYamlVariants } from './yaml-variants.ts';
 import type { YamlOverride } from './yaml-source.ts';
 
 /**
