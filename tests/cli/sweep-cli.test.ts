@@ -56,6 +56,19 @@ describe('mmsim sweep', () => {
     );
   });
 
+  it('soak --workers 1 and --workers 2 write byte-identical summaries', { timeout: 60_000 }, async () => {
+    const one = join(tmp, 'soak-w1');
+    const two = join(tmp, 'soak-w2');
+    for (const [dir, k] of [[one, '1'], [two, '2']] as const) {
+      const r = await mmsim(['soak', scenarios.calm, '--iterations', '4', '--workers', k, '--set', 'strategy.spread_bps=1', '--out', dir]);
+      expect(r.code, r.stderr).toBe(0);
+      // Lines in iteration order whatever order the threads finished in.
+      expect([...r.stdout.matchAll(/^iteration (\d)\/4 /gm)].map((m) => m[1])).toEqual(['1', '2', '3', '4']);
+    }
+    expect(treeOf(two)).toEqual(treeOf(one));
+    expect(treeOf(one).size).toBe(5);
+  });
+
   it('a --set with a bad path or value is exit 2 naming the flag, for sweep, sim and soak', async () => {
     const bad = await mmsim(['sweep', scenarios.calm, '--set', 'strategy.spread_bps=1,abc', '--out', join(tmp, 'bad')]);
     expect(bad.code).toBe(2);
