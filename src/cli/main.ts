@@ -5,6 +5,8 @@ import { runSoakCommand } from './soak-command.ts';
 import { runAuditCommand } from './audit-command.ts';
 import { runTapeCommand } from './tape-command.ts';
 import { runCalibrateCommand } from './calibrate-command.ts';
+import { runSweepCommand } from './sweep-command.ts';
+import { runWorkerCommand } from './worker-command.ts';
 import { UsageError, reportError } from './errors.ts';
 import { scenarioJsonSchemaText } from '../sim/scenario/json-schema.ts';
 import { MMSIM_VERSION } from '../sim/soak/soak-manifest.ts';
@@ -25,6 +27,11 @@ export async function main(argv: readonly string[]): Promise<number> {
           .option('seed', { type: 'string', describe: "Seed for every random stream, a non-negative integer (default: the scenario's seed)" })
           .option('out', { type: 'string', describe: 'Output directory (default: out/<scenario name>; one subdirectory per variant)' })
           .option('variant', { type: 'string', describe: 'Run only this variant of a scenario with a variants: list' })
+          .option('set', {
+            type: 'string',
+            array: true,
+            describe: 'Set one field of the scenario, path=value (dotted path as in the file, YAML value), like a variant\'s set:; repeatable',
+          })
           .option('quiet', { type: 'boolean', default: false, describe: 'Print nothing but errors (and, with --metrics-port, the metrics URL)' })
           .option('metrics-port', {
             type: 'string',
@@ -34,6 +41,7 @@ export async function main(argv: readonly string[]): Promise<number> {
           .option('hold', { type: 'boolean', default: false, describe: 'With --metrics-port: keep serving after the run until SIGINT or SIGTERM (Ctrl-C), then exit' })
           .example('$0 sim scenarios/burst.yaml', 'Run the burst scenario with its own seed')
           .example('$0 sim scenarios/burst.yaml --seed 7 --out runs/b7', 'Another seed, another folder')
+          .example('$0 sim scenarios/calm.yaml --set strategy.spread_bps=3', 'One field changed, validated as if written in the file')
           .example('$0 sim scenarios/burst.yaml --metrics-port 9464 --hold', 'Serve the metrics for Prometheus until Ctrl-C')
           .example('$0 sim scenarios/queue-models.yaml', 'One run per variant, and variants.csv comparing them'),
       async (args) => {
@@ -46,6 +54,7 @@ export async function main(argv: readonly string[]): Promise<number> {
           metricsHost: args.metricsHost,
           hold: args.hold,
           variant: args.variant,
+          set: args.set ?? [],
         });
       },
     )
@@ -72,6 +81,12 @@ export async function main(argv: readonly string[]): Promise<number> {
           .option('seed', { type: 'string', describe: "The soak's seed; iteration i runs with a seed derived from it and i (default: the scenario's seed)" })
           .option('resume', { type: 'boolean', default: false, describe: 'Finish a soak that was stopped: keep every complete summary, run the rest' })
           .option('variant', { type: 'string', describe: 'The variant to soak, for a scenario with a variants: list' })
+          .option('set', {
+            type: 'string',
+            array: true,
+            describe: 'Set one field of the scenario, path=value (dotted path as in the file, YAML value), like a variant\'s set:; repeatable',
+          })
+          .option('workers', { type: 'string', describe: "Worker threads running iterations side by side (default: the machine's cores); the summaries are the same for any number" })
           .option('quiet', { type: 'boolean', default: false, describe: 'Print nothing but errors and notes about a resume' })
           .option('metrics-port', { type: 'string', describe: "Serve the soak's Prometheus metrics at http://HOST:PORT/metrics while it runs (0: a free port)" })
           .option('metrics-host', { type: 'string', describe: 'Address to serve the metrics on (default: 127.0.0.1)' })
@@ -89,7 +104,55 @@ export async function main(argv: readonly string[]): Promise<number> {
           quiet: args.quiet,
           metricsPort: args.metricsPort,
           metricsHost: args.metricsHost,
+          set: args.set ?? [],
+          workers: args.workers,
         });
+      },
+    )
+    .command(
+      'sweep <scenario>',
+      'Run a grid of --set values times N seeds on every core (or on a Redis queue); sweep.csv, SWEEP_SUMMARY.json and runs/<run id>/report.json',
+      (y) =>
+        y
+          .positional('scenario', { type: 'string', describe: 'Scenario YAML file', demandOption: true })
+          .option('set', { type: 'string', array: true, describe: 'A field and the values it takes, path=v1,v2,... (YAML values; repeatable: the grid is every combination)' })
+          .option('seeds', { type: 'string', describe: 'Seeds per parameter point, derived as soak derives them (default: 1)' })
+          .option('seed', { type: 'string', describe: "The base seed the runs' seeds derive from (default: the scenario's seed)" })
+          .option('workers', { type: 'string', describe: "Worker threads on this machine (default: the machine's cores)" })
+          .option('queue', { type: 'string', describe: 'Send the runs as jobs to a BullMQ queue at redis://HOST:PORT, served by mmsim worker' })
+          .option('out', { type: 'string', describe: 'Sweep directory (default: out/<scenario name>/sweep)' })
+          .option('resume', { type: 'boolean', default: false, describe: 'Finish a sweep that was stopped: keep every finished run, run the rest' })
+          .option('variant', { type: 'string', describe: 'The variant to sweep, for a scenario with a variants: list' })
+          .option('quiet', { type: 'boolean', default: false, describe: 'Print nothing but errors and notes about a resume' })
+          .example('$0 sweep scenarios/calm.yaml --set strategy.spread_bps=1,2,3 --set strategy.size_usd=200,400 --seeds 5', '6 points x 5 seeds')
+          .example('$0 sweep scenarios/calm.yaml --set strategy.spread_bps=1,2 --queue redis://10.0.0.5:6379', 'On the workers of a Redis queue'),
+      async (args) => {
+        exitCode = await runSweepCommand({
+          scenario: args.scenario,
+          set: args.set ?? [],
+          seeds: args.seeds,
+          seed: args.seed,
+          workers: args.workers,
+          queue: args.queue,
+          out: args.out,
+          resume: args.resume,
+          variant: args.variant,
+          quiet: args.quiet,
+        });
+      },
+    )
+    .command(
+      'worker',
+      'Serve the runs of queued sweeps (mmsim sweep --queue) until SIGINT or SIGTERM',
+      (y) =>
+        y
+          .option('queue', { type: 'string', describe: 'The Redis of the queue, redis://HOST:PORT', demandOption: true })
+          .option('concurrency', { type: 'string', describe: "Runs at a time, each on its own thread (default: the machine's cores)" })
+          .option('lock-ms', { type: 'string', describe: "A job's lock (ms): a worker silent that long is taken for dead and its job runs again elsewhere (default: 30000)" })
+          .option('quiet', { type: 'boolean', default: false, describe: 'Print nothing but errors and the start line' })
+          .example('$0 worker --queue redis://10.0.0.5:6379 --concurrency 8', 'Eight runs at a time'),
+      async (args) => {
+        exitCode = await runWorkerCommand({ queue: args.queue, concurrency: args.concurrency, lockMs: args.lockMs, quiet: args.quiet });
       },
     )
     .command(

@@ -11,6 +11,7 @@ import { variantsCsv } from '../sim/variants-csv.ts';
 import { describeFailure } from '../sim/expectations.ts';
 import { formatSummary } from '../sim/summary-format.ts';
 import { InputError } from '../core/errors.ts';
+import { parseSetFlags } from '../sim/scenario/overrides.ts';
 import { DEFAULT_METRICS_HOST, startMetricsServer, waitForStopSignal, yieldToEventLoop } from './metrics-server.ts';
 import { runProgress } from './progress.ts';
 
@@ -24,6 +25,8 @@ export interface SimArgs {
   readonly hold?: boolean;
   /** Run only this variant of a scenario with `variants:`. */
   readonly variant?: string | undefined;
+  /** `--set path=value` overrides, applied to every run. */
+  readonly set?: readonly string[];
 }
 
 export async function runSimCommand(args: SimArgs): Promise<number> {
@@ -32,7 +35,7 @@ export async function runSimCommand(args: SimArgs): Promise<number> {
   if (metricsPort === undefined && (args.hold || args.metricsHost !== undefined)) {
     throw new InputError(`${args.hold ? '--hold' : '--metrics-host'} needs --metrics-port (e.g. --metrics-port 9464)`);
   }
-  const runs = pickVariant(await loadScenarioRuns(args.scenario), args.scenario, args.variant);
+  const runs = pickVariant(await loadScenarioRuns(args.scenario, parseSetFlags(args.set ?? [])), args.scenario, args.variant);
   const root = outRoot(args, runs[0]!); // a bad --out is bad input before the run, not after it
   if (!args.quiet && replacesEarlierRun(root)) process.stderr.write(`replacing the earlier run in ${root}\n`);
   if (runs.length > 1) {

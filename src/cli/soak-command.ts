@@ -11,6 +11,8 @@ import { explainEventLimit, parseCount, parseMetricsPort, parseSeed, pickVariant
 import { DEFAULT_METRICS_HOST, startMetricsServer, yieldToEventLoop } from './metrics-server.ts';
 import type { MetricsServer } from './metrics-server.ts';
 import { terminalProgress } from './progress.ts';
+import { parseSetFlags } from '../sim/scenario/overrides.ts';
+import { RunPool, parseWorkers } from '../sim/sweep/run-pool.ts';
 
 export interface SoakArgs {
   readonly scenario: string;
@@ -22,6 +24,8 @@ export interface SoakArgs {
   readonly quiet: boolean;
   readonly metricsPort: string | undefined;
   readonly metricsHost: string | undefined;
+  readonly set?: readonly string[];
+  readonly workers?: string | undefined;
 }
 
 export async function runSoakCommand(args: SoakArgs): Promise<number> {
@@ -29,11 +33,12 @@ export async function runSoakCommand(args: SoakArgs): Promise<number> {
   const seed = parseSeed(args.seed);
   const metricsPort = parseMetricsPort(args.metricsPort);
   if (metricsPort === undefined && args.metricsHost !== undefined) throw new InputError('--metrics-host needs --metrics-port (e.g. --metrics-port 9464)');
-  const runs = pickVariant(await loadScenarioRuns(args.scenario), args.scenario, args.variant);
+  const workers = parseWorkers(args.workers);
+  const runs = pickVariant(await loadScenarioRuns(args.scenario, parseSetFlags(args.set ?? [])), args.scenario, args.variant);
   if (runs.length > 1) throw new InputError(`${args.scenario} has variants ${runs.map((r) => r.variant).join(', ')}: soak one of them with --variant NAME`);
   const scenario = runs[0]!;
   const dir = outputFolder(args.out, [scenario.name, ...(scenario.variant ? [scenario.variant] : []), 'soak']);
-  const req = { scenario, dir, iterations, seed, resume: args.resume };
+  const req = { scenario, file: args.scenario, dir, iterations, seed, resume: args.resume };
   const plan = await planSoak(req);
   const total = plan.manifest.iterations;
   for (const line of planLines(plan, dir)) process.stderr.write(`${line}\n`);
@@ -42,6 +47,8 @@ export async function runSoakCommand(args: SoakArgs): Promise<number> {
   const hooks: { -readonly [K in keyof SoakHooks]: SoakHooks[K] } = {};
   const progress = args.quiet ? undefined : terminalProgress(`soak ${scenario.name}`, total, plan.done.length);
   let completed = plan.done.length;
+  // Served live, the iterations run in this thread, one after the other, each registering its metrics.
+  const pool = metricsPort === undefined && workers > 1 && plan.todo.length > 1 ? new RunPool(Math.min(workers, plan.todo.length)) : undefined;
   try {
     if (metricsPort !== undefined) {
       const metrics = new SoakMetrics(total, plan.done.length);
@@ -52,13 +59,19 @@ export async function runSoakCommand(args: SoakArgs): Promise<number> {
       hooks.onIterationDone = () => metrics.endIteration();
     }
     const done = hooks.onIterationDone;
+    // On a pool iterations complete in any order; their lines are printed in iteration order all the same.
+    const lines = new Map<number, string>();
+    let nextLine = 0;
     hooks.onIterationDone = async (s) => {
       await done?.(s);
       completed++;
       if (progress) progress.update(completed, `iteration ${s.iteration}: net ${s.summary.net_bps.toFixed(2)} bps`);
-      else if (!args.quiet) process.stdout.write(`${iterationLine(s, total)}\n`);
+      else if (!args.quiet) {
+        lines.set(s.iteration, iterationLine(s, total));
+        for (let line; (line = lines.get(plan.todo[nextLine]!)) !== undefined; nextLine++) process.stdout.write(`${line}\n`);
+      }
     };
-    const written = await explainEventLimit(args.scenario, () => runSoak(req, plan, hooks));
+    const written = await explainEventLimit(args.scenario, () => runSoak(req, plan, hooks, pool));
     progress?.stop();
     const failed = [...plan.doneFailingExpectations, ...written.filter((s) => s.summary.expectations_failed > 0).map((s) => s.iteration)].sort((a, b) => a - b);
     if (!args.quiet) {
@@ -73,5 +86,6 @@ export async function runSoakCommand(args: SoakArgs): Promise<number> {
   } finally {
     progress?.stop();
     await server?.close();
+    await pool?.close();
   }
 }

@@ -3,7 +3,9 @@ import { resolveEmpiricalFiles } from '../latency-samples.ts';
 import type { LatencyChannelsConfig } from '../latency-model.ts';
 import { scenarioSchema } from './schema.ts';
 import type { Scenario } from './schema.ts';
-import { parseYamlVariants, parseYamlWithSchema, readSourceFile } from './yaml-source.ts';
+import { parseYamlWithSchema, readSourceFile } from './yaml-source.ts';
+import { parseYamlRuns, parseYamlVariants } from './yaml-variants.ts';
+import type { YamlOverride } from './yaml-source.ts';
 
 /**
  * A validated scenario with its external inputs resolved, ready to run: empirical latency CSVs read, a
@@ -42,9 +44,19 @@ export function parseScenario(text: string, file = '<inline>'): LoadedScenario {
  * The runs a scenario file asks for: itself, or one per entry of its `variants:` list (the base is
  * validated first, so a bad list is reported as such).
  */
-export async function loadScenarioRuns(file: string): Promise<LoadedScenario[]> {
-  const text = await readSourceFile(file);
+export async function loadScenarioRuns(file: string, overrides: readonly YamlOverride[] = []): Promise<LoadedScenario[]> {
+  return parseScenarioRuns(await readSourceFile(file), file, overrides);
+}
+
+/**
+ * loadScenarioRuns of scenario text; `overrides` (`--set`) apply to every run after its variant's own,
+ * and the base is validated without them first, so that a problem of the file is reported as such.
+ */
+export function parseScenarioRuns(text: string, file: string, overrides: readonly YamlOverride[] = []): LoadedScenario[] {
   const base = parseScenario(text, file);
-  if (!base.variants) return [base];
-  return parseYamlVariants(text, file, scenarioSchema).map((v) => resolve(v.value, file, v.name));
+  if (overrides.length === 0) {
+    if (!base.variants) return [base];
+    return parseYamlVariants(text, file, scenarioSchema).map((v) => resolve(v.value, file, v.name));
+  }
+  return parseYamlRuns(text, file, scenarioSchema, overrides).map((v) => resolve(v.value, file, v.name));
 }

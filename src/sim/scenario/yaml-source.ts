@@ -25,6 +25,23 @@ interface Problem {
   path: Path;
   text: string;
   offset: number;
+  /** The field the problem is about when it is not `path` (an unknown key: the key itself). */
+  blame?: Path;
+}
+
+/** Whether one non-empty path lies on the other (is it, holds it or is held by it). */
+function overlaps(a: Path, b: Path): boolean {
+  if (a.length === 0 || b.length === 0) return false;
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) if (String(a[i]) !== String(b[i])) return false;
+  return true;
+}
+
+/** One field of a document set from outside it (e.g. `--set strategy.spread_bps=3`); `label` names it in messages. */
+export interface YamlOverride {
+  readonly path: readonly (string | number)[];
+  readonly value: unknown;
+  readonly label: string;
 }
 
 const MAX_PROBLEMS = 5;
@@ -50,57 +67,8 @@ export function parseYamlWithSchema<S extends z.ZodType>(text: string, file: str
   return validateDocument(doc, lines, file, schema);
 }
 
-export interface YamlVariant<T> {
-  readonly name: string;
-  readonly value: T;
-}
-
-/**
- * A document's variants: each item of its `variants:` list (`{name, set: {dotted.path: value}}`) applied
- * to a copy of the rest of the document, then validated on its own. The values keep their place in the
- * file, so a bad override is reported at its own line. Returns [] when there is no `variants:` list; the
- * list's shape is the schema's business (validate the whole document first).
- */
-export function parseYamlVariants<S extends z.ZodType>(text: string, file: string, schema: S, key = 'variants'): YamlVariant<z.output<S>>[] {
-  const { doc, lines } = parseChecked(text, file);
-  const list = doc.get(key, true);
-  if (!isSeq(list)) return [];
-  return list.items.map((item, i) => {
-    if (!isMap(item)) throw new ScenarioError(`${file}: ${key}.${i}: expected {name, set}`, { file });
-    const name = String(item.get('name'));
-    const copy = doc.clone();
-    copy.delete(key);
-    const set = item.get('set', true);
-    if (isMap(set)) {
-      for (const pair of set.items) {
-        const dotted = String(isScalar(pair.key) ? pair.key.value : pair.key);
-        const path = dotted.split('.').map((seg) => (/^\d+$/.test(seg) ? Number(seg) : seg));
-        copy.setIn(path, pair.value);
-        pointKeyAt(copy, path, pair.key);
-      }
-    }
-    return { name, value: validateDocument(copy, lines, `${file} (variant ${name})`, schema) };
-  });
-}
-
-/**
- * After an override, the overridden field's key still points into the base document; point it at the
- * override's own key, so that an error located at the key names the override's line.
- */
-function pointKeyAt(doc: Document, path: (string | number)[], overrideKey: unknown): void {
-  const parent = path.length > 1 ? doc.getIn(path.slice(0, -1), true) : doc.contents;
-  if (!isMap(parent) || !isScalar(overrideKey)) return;
-  const last = path[path.length - 1];
-  for (const pair of parent.items) {
-    if (isScalar(pair.key) && pair.key.value === last) {
-      const key = pair.key.clone();
-      key.range = overrideKey.range;
-      pair.key = key;
-    }
-  }
-}
-
-function parseChecked(text: string, file: string): { doc: Document; lines: LineCounter } {
+/** Parses YAML text into a document (syntax errors as ScenarioError at their line); for yaml-variants.ts. */
+export function parseChecked(text: string, file: string): { doc: Document; lines: LineCounter } {
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true, prettyErrors: false });
   const at = (offset: number) => lines.linePos(offset);
@@ -119,7 +87,8 @@ function parseChecked(text: string, file: string): { doc: Document; lines: LineC
   return { doc, lines };
 }
 
-function validateDocument<S extends z.ZodType>(doc: Document, lines: LineCounter, file: string, schema: S): z.output<S> {
+/** Validates a (possibly overridden) document; problems under an override are reported at its label. */
+export function validateDocument<S extends z.ZodType>(doc: Document, lines: LineCounter, file: string, schema: S, overrides: readonly YamlOverride[] = []): z.output<S> {
   const at = (offset: number) => lines.linePos(offset);
   let data: unknown;
   try {
@@ -136,8 +105,10 @@ function validateDocument<S extends z.ZodType>(doc: Document, lines: LineCounter
     .flatMap((issue) => explain(issue, doc, data, schema))
     .sort((a, b) => a.offset - b.offset);
   const shown = problems.slice(0, MAX_PROBLEMS).map((p) => {
-    const { line, col } = at(p.offset);
     const path = dotted(p.path);
+    const blamed = overrides.find((o) => overlaps(o.path, p.blame ?? p.path));
+    if (blamed) return { line: undefined, col: undefined, path, text: `${blamed.label}: ${path ? `${path}: ` : ''}${p.text}` };
+    const { line, col } = at(p.offset);
     return { line, col, path, text: `${file}:${line}:${col}: ${path ? `${path}: ` : ''}${p.text}` };
   });
   const rest = problems.length - shown.length;
@@ -218,6 +189,7 @@ function explain(issue: Issue, doc: Document, data: unknown, schema: z.ZodType):
         path,
         text: `unknown field ${JSON.stringify(key)}${hint}`,
         offset: locate(doc, [...path, key], true),
+        blame: [...path, key],
       }));
     }
     case 'invalid_type':

@@ -9,6 +9,8 @@ import type { LoadedScenario } from '../scenario/load-scenario.ts';
 import { parseJsonWithSchema } from '../json-file.ts';
 import { readTextInput } from '../input-file.ts';
 import { iterationSeed } from './iteration-seed.ts';
+import { fromTaskError } from '../sweep/pool-task.ts';
+import type { RunPool } from '../sweep/run-pool.ts';
 import { SOAK_FILE, buildIterSummary, iterFileName, iterSummaryJson, parseIterFileName, soakSummarySchema } from './iter-summary.ts';
 import type { IterSummary } from './iter-summary.ts';
 import { MANIFEST_FILE, MANIFEST_SCHEMA, MMSIM_VERSION, manifestJson, readManifest, scenarioSha256 } from './soak-manifest.ts';
@@ -16,6 +18,8 @@ import type { SoakManifest } from './soak-manifest.ts';
 
 export interface SoakRequest {
   readonly scenario: LoadedScenario;
+  /** The scenario file, naming it in messages (e.g. a run's event limit). */
+  readonly file?: string;
   readonly dir: string;
   /** Required for a new soak; on a resume it defaults to the soak's own and may only grow. */
   readonly iterations?: number | undefined;
@@ -102,16 +106,31 @@ export async function planSoak(req: SoakRequest): Promise<SoakPlan> {
   return { manifest, done, doneFailingExpectations, todo, redo, removedTemps };
 }
 
-/** Runs the plan's remaining iterations in order, writing each summary atomically as it completes. */
-export async function runSoak(req: SoakRequest, plan: SoakPlan, hooks: SoakHooks = {}): Promise<IterSummary[]> {
+/**
+ * Runs the plan's remaining iterations, writing each summary atomically as it completes: in order in this
+ * thread, or side by side on `pool` (every summary the same bytes either way; they may complete in any
+ * order). Returns the summaries written, by iteration.
+ */
+export async function runSoak(req: SoakRequest, plan: SoakPlan, hooks: SoakHooks = {}, pool?: RunPool): Promise<IterSummary[]> {
   await writeInto(req.dir, MANIFEST_FILE, manifestJson(plan.manifest));
   const written: IterSummary[] = [];
-  for (const i of plan.todo) {
-    const summary = await runIteration(req.scenario, plan.manifest, i, hooks);
-    await writeInto(req.dir, iterFileName(i), iterSummaryJson(summary));
+  const finish = async (summary: IterSummary) => {
+    await writeInto(req.dir, iterFileName(summary.iteration), iterSummaryJson(summary));
     written.push(summary);
     await hooks.onIterationDone?.(summary);
+  };
+  if (pool && !hooks.registryFor && !hooks.pace) {
+    const file = req.file ?? req.scenario.name;
+    await Promise.all(
+      plan.todo.map(async (iteration) => {
+        const outcome = await pool.soak({ kind: 'soak', scenario: req.scenario, file, manifest: plan.manifest, iteration });
+        if (outcome.status === 'failed') throw fromTaskError(outcome.error);
+        await finish(outcome.summary);
+      }),
+    );
+    return written.sort((a, b) => a.iteration - b.iteration);
   }
+  for (const i of plan.todo) await finish(await runIteration(req.scenario, plan.manifest, i, hooks));
   return written;
 }
 
