@@ -7,7 +7,7 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { writeFilesAtomically } from '../src/sim/atomic-write.ts';
+import { writeFilesAtomically } from '../src/sim/run/atomic-write.ts';
 import { parseNotes, renderBenchmarksMd } from './support/benchmarks-md.ts';
 import { BadInputError, parseResultFile } from './support/compare-results.ts';
 import type { SuiteResult } from './support/suite.ts';

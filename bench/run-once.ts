@@ -21,7 +21,7 @@
  */
 import { createHash } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import { runScenario } from '../src/sim/runner.ts';
+import { runScenario } from '../src/sim/run/runner.ts';
 import type { LoadedScenario } from '../src/sim/scenario/load-scenario.ts';
 import { loadScenarioRuns } from '../src/sim/scenario/load-scenario.ts';
 

@@ -19,7 +19,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { writeFilesAtomically } from '../src/sim/atomic-write.ts';
+import { writeFilesAtomically } from '../src/sim/run/atomic-write.ts';
 import { machineInfo } from './support/machine.ts';
 import type { LengthPoint, MemoryByLength, ScenarioRuns, WholeRunResult } from './support/whole-run-format.ts';
 

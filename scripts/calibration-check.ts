@@ -4,10 +4,10 @@
  *
  *   npx tsx scripts/calibration-check.ts ../shared/data/binance-usdm-btcusdt-20240808.gz binance_usdm BTCUSDT [600] [seed]
  */
-import { calibrate } from '../src/sim/calibration/calibrate.ts';
-import { generatedFacts } from '../src/sim/calibration/generate.ts';
-import { fittedConfig } from '../src/sim/calibration/market-yaml.ts';
-import type { ReplayFormat } from '../src/sim/replay/replay-formats.ts';
+import { calibrate } from '../src/sim/market/calibration/calibrate.ts';
+import { generatedFacts } from '../src/sim/market/calibration/generate.ts';
+import { fittedConfig } from '../src/sim/market/calibration/market-yaml.ts';
+import type { ReplayFormat } from '../src/sim/market/replay/replay-formats.ts';
 
 const [path, format, symbol, seconds = '600', seed = '1'] = process.argv.slice(2);
 if (path === undefined || format === undefined || symbol === undefined) {

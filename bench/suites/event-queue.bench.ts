@@ -10,7 +10,7 @@
  * every contender and read in the same order.
  *
  * Contenders (cases "<group>: <contender>", reported in ns per pop+push):
- *   - typed heap:   src/sim/event-queue.ts, keys in typed arrays, payloads in a recycled slot array.
+ *   - typed heap:   src/sim/clock/event-queue.ts, keys in typed arrays, payloads in a recycled slot array.
  *   - object heap:  a binary heap of {time, seq, payload} objects in a JS array (written below), with the
  *                   same (time, seq) order; one object allocated per push, sifting moves a hole.
  *   - VirtualClock: schedule + run-next through the real clock at 1e3 pending, each callback scheduling
@@ -21,8 +21,8 @@
  *   node --import tsx bench/suites/event-queue.bench.ts
  */
 import seedrandom from 'seedrandom';
-import { EventQueue } from '../../src/sim/event-queue.ts';
-import { VirtualClock } from '../../src/sim/virtual-clock.ts';
+import { EventQueue } from '../../src/sim/clock/event-queue.ts';
+import { VirtualClock } from '../../src/sim/clock/virtual-clock.ts';
 import { runSuite } from '../support/suite.ts';
 import type { BenchCase } from '../support/suite.ts';
 

@@ -3,7 +3,7 @@
  *
  * What is compared. The two are different kinds of book, so the comparison is of the work each needs to
  * follow the same market:
- *   - mmsim keeps the market as an L2 book (src/sim/order-book.ts: quantity per price in a Map per side,
+ *   - mmsim keeps the market as an L2 book (src/sim/exchange/order-book.ts: quantity per price in a Map per side,
  *     best price tracked), as its market data arrives (a replay's level diffs, the synthetic market's
  *     level sets and sweeps). An add is `set(price, qtyAt(price) + size)`, a cancel is
  *     `set(price, qtyAt(price) - remaining)`, a marketable order is `sweep(side, size)`, which takes the
@@ -37,12 +37,12 @@ import { OrderBook as NobBook, Side as NobSide } from 'nodejs-order-book';
 import type { LimitOrderOptions, MarketOrderOptions } from 'nodejs-order-book';
 import seedrandom from 'seedrandom';
 import type { ExecutionEvent, PlaceRequest, Side } from '../../src/core/types.ts';
-import { EventDigest } from '../../src/sim/event-digest.ts';
-import { OrderBook } from '../../src/sim/order-book.ts';
-import { powerQueue } from '../../src/sim/queue-model.ts';
-import { SimExchange } from '../../src/sim/sim-exchange.ts';
-import type { DeliveryChannel } from '../../src/sim/sim-exchange.ts';
-import { VirtualClock } from '../../src/sim/virtual-clock.ts';
+import { EventDigest } from '../../src/sim/run/event-digest.ts';
+import { OrderBook } from '../../src/sim/exchange/order-book.ts';
+import { powerQueue } from '../../src/sim/exchange/queue-model.ts';
+import { SimExchange } from '../../src/sim/exchange/sim-exchange.ts';
+import type { DeliveryChannel } from '../../src/sim/exchange/sim-exchange.ts';
+import { VirtualClock } from '../../src/sim/clock/virtual-clock.ts';
 import { runSuite } from '../support/suite.ts';
 import type { BenchCase } from '../support/suite.ts';
 import { BASE_CONFIG } from '../../tests/support/exchange-fixture.ts';

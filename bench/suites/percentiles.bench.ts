@@ -1,6 +1,6 @@
 /**
  * Percentile hot paths, side by side with the alternatives, all on the same seeded lognormal latencies
- * (median 40 ms, sigma 0.5, float64 ms; seedrandom alea via src/sim/rng.ts, seed "mmsim/bench/percentiles").
+ * (median 40 ms, sigma 0.5, float64 ms; seedrandom alea via src/sim/clock/rng.ts, seed "mmsim/bench/percentiles").
  *
  *   node --expose-gc --import tsx bench/suites/percentiles.bench.ts
  *
@@ -38,7 +38,7 @@ import { Histogram, Registry } from 'prom-client';
 import quickselect from 'quickselect';
 import { LATENCY_BUCKETS_MS } from '../../src/core/bot-metrics.ts';
 import { nearestRankIndex, PercentileCollector } from '../../src/core/percentiles.ts';
-import { RandomStream } from '../../src/sim/rng.ts';
+import { RandomStream } from '../../src/sim/clock/rng.ts';
 import { runSuite } from '../support/suite.ts';
 import type { BenchCase } from '../support/suite.ts';
 

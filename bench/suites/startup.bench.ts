@@ -18,7 +18,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { writeFilesAtomically } from '../../src/sim/atomic-write.ts';
+import { writeFilesAtomically } from '../../src/sim/run/atomic-write.ts';
 import { machineInfo } from '../support/machine.ts';
 import { RESULTS_DIR } from '../support/suite.ts';
 import type { CaseResult, SuiteResult } from '../support/suite.ts';

@@ -20,7 +20,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { writeFilesAtomically } from '../../src/sim/atomic-write.ts';
+import { writeFilesAtomically } from '../../src/sim/run/atomic-write.ts';
 import { machineInfo } from '../support/machine.ts';
 import type { CaseResult, SuiteResult } from '../support/suite.ts';
 import { RESULTS_DIR } from '../support/suite.ts';

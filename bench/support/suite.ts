@@ -10,7 +10,7 @@
  */
 import { join } from 'node:path';
 import b from 'benny';
-import { writeFilesAtomically } from '../../src/sim/atomic-write.ts';
+import { writeFilesAtomically } from '../../src/sim/run/atomic-write.ts';
 import { machineInfo } from './machine.ts';
 
 export interface BenchCase {

@@ -1,6 +1,6 @@
 // Command-line values shared by the commands: checked here so that every command words its errors alike.
 import { InputError } from '../core/errors.ts';
-import { LoopLimitError } from '../sim/virtual-clock.ts';
+import { LoopLimitError } from '../sim/clock/virtual-clock.ts';
 import type { LoadedScenario } from '../sim/scenario/load-scenario.ts';
 
 /** The runs of a scenario file, or only the named variant (bad input when it has no such variant). */

@@ -1,9 +1,9 @@
 import { InputError } from '../core/errors.ts';
-import { writeFilesAtomically } from '../sim/atomic-write.ts';
-import { calibrate } from '../sim/calibration/calibrate.ts';
-import { marketYaml } from '../sim/calibration/market-yaml.ts';
-import { REPLAY_FORMATS } from '../sim/replay/replay-formats.ts';
-import type { ReplayFormat } from '../sim/replay/replay-formats.ts';
+import { writeFilesAtomically } from '../sim/run/atomic-write.ts';
+import { calibrate } from '../sim/market/calibration/calibrate.ts';
+import { marketYaml } from '../sim/market/calibration/market-yaml.ts';
+import { REPLAY_FORMATS } from '../sim/market/replay/replay-formats.ts';
+import type { ReplayFormat } from '../sim/market/replay/replay-formats.ts';
 
 export interface CalibrateArgs {
   readonly recording: readonly string[];

@@ -10,7 +10,7 @@ import { runWorkerCommand } from './worker-command.ts';
 import { UsageError, reportError } from './errors.ts';
 import { scenarioJsonSchemaText } from '../sim/scenario/json-schema.ts';
 import { MMSIM_VERSION } from '../sim/soak/soak-manifest.ts';
-import { configureInputLimits } from '../sim/input-file.ts';
+import { configureInputLimits } from '../sim/scenario/input-file.ts';
 
 /** Parses the command line and runs one command; returns the exit code (0 ok, 1 run failed a check, 2 bad input). */
 export async function main(argv: readonly string[]): Promise<number> {

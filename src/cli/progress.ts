@@ -1,7 +1,7 @@
 // A progress bar on stderr for long runs, drawn by cli-progress, and only when stderr is a terminal:
 // progress never goes into files or pipes.
 import { SingleBar } from 'cli-progress';
-import type { RunObserver } from '../sim/runner.ts';
+import type { RunObserver } from '../sim/run/runner.ts';
 
 export interface Progress {
   /** Moves the bar to `value` done, with a short note (e.g. the last iteration's net). */

@@ -1,5 +1,5 @@
 import { InputError } from '../core/errors.ts';
-import { outputFolder } from '../sim/atomic-write.ts';
+import { outputFolder } from '../sim/run/atomic-write.ts';
 import { loadScenarioRuns } from '../sim/scenario/load-scenario.ts';
 import { planSoak, runSoak } from '../sim/soak/soak-runner.ts';
 import type { SoakHooks } from '../sim/soak/soak-runner.ts';

@@ -1,4 +1,4 @@
-import { outputFolder } from '../sim/atomic-write.ts';
+import { outputFolder } from '../sim/run/atomic-write.ts';
 import { readSourceFile } from '../sim/scenario/yaml-source.ts';
 import { parseSweepAxes } from '../sim/scenario/overrides.ts';
 import { MAX_SEEDS, defineSweep } from '../sim/sweep/sweep-plan.ts';

@@ -1,9 +1,9 @@
 import { InputError } from '../core/errors.ts';
-import { outputFolder, streamFilesInto } from '../sim/atomic-write.ts';
-import type { MarketStatsReport } from '../sim/market-stats.ts';
-import { runScenario } from '../sim/runner.ts';
+import { outputFolder, streamFilesInto } from '../sim/run/atomic-write.ts';
+import type { MarketStatsReport } from '../sim/market/market-stats.ts';
+import { runScenario } from '../sim/run/runner.ts';
 import { loadScenarioRuns } from '../sim/scenario/load-scenario.ts';
-import { CsvTape } from '../sim/tape.ts';
+import { CsvTape } from '../sim/market/tape.ts';
 import { explainEventLimit, parseSeed, pickVariant } from './args.ts';
 
 export interface TapeArgs {
@@ -17,7 +17,7 @@ export interface TapeArgs {
 
 /**
  * `mmsim tape`: runs the scenario as `mmsim sim` does and writes its market as the exchange saw it,
- * `trades.csv` and `book.csv` (src/sim/tape.ts); `--stats` prints the market's stylized facts.
+ * `trades.csv` and `book.csv` (src/sim/market/tape.ts); `--stats` prints the market's stylized facts.
  */
 export async function runTapeCommand(args: TapeArgs): Promise<number> {
   const seed = parseSeed(args.seed);

@@ -1,5 +1,5 @@
 import { validateReport } from '../core/report-validator.ts';
-import { loadReport } from '../sim/report-file.ts';
+import { loadReport } from '../sim/run/report-file.ts';
 
 export interface ValidateArgs {
   readonly report: string;

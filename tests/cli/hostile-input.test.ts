@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { crc32, deflateRawSync, gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { writeFilesInto } from '../../src/sim/atomic-write.ts';
+import { writeFilesInto } from '../../src/sim/run/atomic-write.ts';
 import { mmsim } from '../support/cli.ts';
 import type { CliRun } from '../support/cli.ts';
 import { esc, expectOneError } from '../support/cli-errors.ts';

@@ -10,7 +10,7 @@ import { Registry } from 'prom-client';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startMetricsServer, yieldToEventLoop } from '../../src/cli/metrics-server.ts';
 import type { MetricsServer } from '../../src/cli/metrics-server.ts';
-import { runScenario } from '../../src/sim/runner.ts';
+import { runScenario } from '../../src/sim/run/runner.ts';
 import { loadScenario } from '../../src/sim/scenario/load-scenario.ts';
 import { startMmsim, stderrMatch } from '../support/cli.ts';
 import type { CliChild } from '../support/cli.ts';

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatMarketStats } from '../../src/cli/tape-command.ts';
-import type { MarketStatsReport } from '../../src/sim/market-stats.ts';
+import type { MarketStatsReport } from '../../src/sim/market/market-stats.ts';
 import { mmsim } from '../support/cli.ts';
 
 let tmp = '';

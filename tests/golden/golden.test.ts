@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runScenario } from '../../src/sim/runner.ts';
+import { runScenario } from '../../src/sim/run/runner.ts';
 import { loadScenarioRuns } from '../../src/sim/scenario/load-scenario.ts';
 import { repoRoot, scenarioFiles } from '../support/run.ts';
 

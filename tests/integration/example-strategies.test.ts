@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { BookTop, PlaceRequest } from '../../src/core/types.ts';
-import { runScenario } from '../../src/sim/runner.ts';
+import { runScenario } from '../../src/sim/run/runner.ts';
 import { loadScenario } from '../../src/sim/scenario/load-scenario.ts';
 import { repoRoot } from '../support/run.ts';
 import { strategyScenario } from '../support/strategy-scenario.ts';

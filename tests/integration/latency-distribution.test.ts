@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { runScenario } from '../../src/sim/runner.ts';
+import { runScenario } from '../../src/sim/run/runner.ts';
 import { parseScenario } from '../../src/sim/scenario/load-scenario.ts';
 import { runText } from '../support/run.ts';
 

@@ -7,11 +7,11 @@ import { join } from 'node:path';
 import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import { yieldToEventLoop } from '../../src/cli/metrics-server.ts';
-import { PACE_SLICE_EVENTS, runScenario } from '../../src/sim/runner.ts';
-import type { RunOptions, RunResult } from '../../src/sim/runner.ts';
+import { PACE_SLICE_EVENTS, runScenario } from '../../src/sim/run/runner.ts';
+import type { RunOptions, RunResult } from '../../src/sim/run/runner.ts';
 import { loadScenarioRuns, parseScenario } from '../../src/sim/scenario/load-scenario.ts';
 import type { LoadedScenario } from '../../src/sim/scenario/load-scenario.ts';
-import { LoopLimitError, VirtualClock } from '../../src/sim/virtual-clock.ts';
+import { LoopLimitError, VirtualClock } from '../../src/sim/clock/virtual-clock.ts';
 import { repoRoot, scenarioFiles } from '../support/run.ts';
 
 /** The scenario's first run (its first variant, for a scenario with `variants:`). */

@@ -6,9 +6,9 @@ import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
 import type { Report } from '../../src/core/report.ts';
-import { runScenario } from '../../src/sim/runner.ts';
+import { runScenario } from '../../src/sim/run/runner.ts';
 import { loadScenarioRuns } from '../../src/sim/scenario/load-scenario.ts';
-import { variantsCsv } from '../../src/sim/variants-csv.ts';
+import { variantsCsv } from '../../src/sim/run/variants-csv.ts';
 import { variantsTable } from '../../scripts/variants-table.ts';
 import { repoRoot } from '../support/run.ts';
 

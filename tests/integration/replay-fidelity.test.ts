@@ -2,10 +2,10 @@
 // replay's decoders matches what the venue itself said (Binance's bookTicker, Bybit's final book,
 // Bybit's trade prints). Independent of the simulator: messages are applied to an OrderBook here.
 import { describe, expect, it } from 'vitest';
-import { OrderBook } from '../../src/sim/order-book.ts';
-import type { ReplayMessage } from '../../src/sim/replay/replay-message.ts';
-import { openReplaySource } from '../../src/sim/replay/replay-source.ts';
-import type { ReplayFormat } from '../../src/sim/replay/replay-formats.ts';
+import { OrderBook } from '../../src/sim/exchange/order-book.ts';
+import type { ReplayMessage } from '../../src/sim/market/replay/replay-message.ts';
+import { openReplaySource } from '../../src/sim/market/replay/replay-source.ts';
+import type { ReplayFormat } from '../../src/sim/market/replay/replay-formats.ts';
 import { sharedData } from '../support/shared-data.ts';
 
 async function replay(format: ReplayFormat, file: string, symbol: string, tick: number, each: (m: ReplayMessage, book: OrderBook) => void) {

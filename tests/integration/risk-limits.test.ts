@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { OrderManager } from '../../src/core/order-manager.ts';
 import type { Report } from '../../src/core/report.ts';
 import type { ExecutionEvent, MarketEvent, Side } from '../../src/core/types.ts';
-import { runScenario } from '../../src/sim/runner.ts';
+import { runScenario } from '../../src/sim/run/runner.ts';
 import { loadScenario } from '../../src/sim/scenario/load-scenario.ts';
 import { repoRoot } from '../support/run.ts';
 

@@ -8,8 +8,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Side } from '../../src/core/types.ts';
-import { logQueue, powerQueue, riskAverseQueue } from '../../src/sim/queue-model.ts';
-import type { QueueModel } from '../../src/sim/queue-model.ts';
+import { logQueue, powerQueue, riskAverseQueue } from '../../src/sim/exchange/queue-model.ts';
+import type { QueueModel } from '../../src/sim/exchange/queue-model.ts';
 import { exchangeFixture } from '../support/exchange-fixture.ts';
 
 const FC_SEED = 20_240_611;

@@ -10,7 +10,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ExecutionEvent } from '../../src/core/types.ts';
 import { join } from 'node:path';
-import { runScenario } from '../../src/sim/runner.ts';
+import { runScenario } from '../../src/sim/run/runner.ts';
 import { loadScenario, parseScenario } from '../../src/sim/scenario/load-scenario.ts';
 import { repoRoot } from '../support/run.ts';
 import { SYMBOL, scenarioArb, scenarioYaml } from './scenario-arbitrary.ts';

@@ -9,11 +9,11 @@ import { vi } from 'vitest';
 import type { MockInstance } from 'vitest';
 import type { Report } from '../../src/core/report.ts';
 import type { CancelRequest, ExecutionEvent, PlaceRequest, QueryRequest } from '../../src/core/types.ts';
-import { runScenario } from '../../src/sim/runner.ts';
-import type { RunObserver, RunResult } from '../../src/sim/runner.ts';
+import { runScenario } from '../../src/sim/run/runner.ts';
+import type { RunObserver, RunResult } from '../../src/sim/run/runner.ts';
 import { parseScenario } from '../../src/sim/scenario/load-scenario.ts';
-import { SimExchange } from '../../src/sim/sim-exchange.ts';
-import type { ExchangeObserver, FillRecord } from '../../src/sim/exchange-observer.ts';
+import { SimExchange } from '../../src/sim/exchange/sim-exchange.ts';
+import type { ExchangeObserver, FillRecord } from '../../src/sim/exchange/exchange-observer.ts';
 import { SYMBOL, scenarioYaml } from './scenario-arbitrary.ts';
 import type { GenScenario } from './scenario-arbitrary.ts';
 

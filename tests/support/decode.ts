@@ -1,7 +1,7 @@
 import { expect } from 'vitest';
-import { readLineBatches } from '../../src/sim/replay/line-source.ts';
-import { ReplayDataError } from '../../src/sim/replay/replay-message.ts';
-import type { LineDecoder, ReplayMessage } from '../../src/sim/replay/replay-message.ts';
+import { readLineBatches } from '../../src/sim/market/replay/line-source.ts';
+import { ReplayDataError } from '../../src/sim/market/replay/replay-message.ts';
+import type { LineDecoder, ReplayMessage } from '../../src/sim/market/replay/replay-message.ts';
 
 /** Decodes hand-written lines (numbered from 1) and ends the file. */
 export function decodeLines(decoder: LineDecoder, lines: readonly string[]): ReplayMessage[] {

@@ -1,17 +1,17 @@
 import type { ExecutionEvent, MarketEvent, PlaceRequest, QueryResult, Side } from '../../src/core/types.ts';
-import { EventDigest } from '../../src/sim/event-digest.ts';
-import { FaultSchedule } from '../../src/sim/faults.ts';
-import type { Fault } from '../../src/sim/faults.ts';
-import { Channel, createLatencyModel } from '../../src/sim/latency-model.ts';
-import { OrderBook } from '../../src/sim/order-book.ts';
-import { riskAverseQueue } from '../../src/sim/queue-model.ts';
-import type { QueueModel } from '../../src/sim/queue-model.ts';
-import { RandomStream } from '../../src/sim/rng.ts';
-import { SimExchange } from '../../src/sim/sim-exchange.ts';
-import type { SimExchangeConfig } from '../../src/sim/sim-exchange.ts';
-import { combineObservers } from '../../src/sim/exchange-observer.ts';
-import type { ExchangeObserver, FillRecord } from '../../src/sim/exchange-observer.ts';
-import { VirtualClock } from '../../src/sim/virtual-clock.ts';
+import { EventDigest } from '../../src/sim/run/event-digest.ts';
+import { FaultSchedule } from '../../src/sim/exchange/faults.ts';
+import type { Fault } from '../../src/sim/exchange/faults.ts';
+import { Channel, createLatencyModel } from '../../src/sim/exchange/latency-model.ts';
+import { OrderBook } from '../../src/sim/exchange/order-book.ts';
+import { riskAverseQueue } from '../../src/sim/exchange/queue-model.ts';
+import type { QueueModel } from '../../src/sim/exchange/queue-model.ts';
+import { RandomStream } from '../../src/sim/clock/rng.ts';
+import { SimExchange } from '../../src/sim/exchange/sim-exchange.ts';
+import type { SimExchangeConfig } from '../../src/sim/exchange/sim-exchange.ts';
+import { combineObservers } from '../../src/sim/exchange/exchange-observer.ts';
+import type { ExchangeObserver, FillRecord } from '../../src/sim/exchange/exchange-observer.ts';
+import { VirtualClock } from '../../src/sim/clock/virtual-clock.ts';
 
 export const BASE_CONFIG: SimExchangeConfig = {
   makerFeeBps: -1,

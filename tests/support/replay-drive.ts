@@ -1,5 +1,5 @@
-import type { ReplayMarket } from '../../src/sim/replay/replay-market.ts';
-import type { VirtualClock } from '../../src/sim/virtual-clock.ts';
+import type { ReplayMarket } from '../../src/sim/market/replay/replay-market.ts';
+import type { VirtualClock } from '../../src/sim/clock/virtual-clock.ts';
 
 /** Runs a started replay to its end the way the runner does: to each horizon, reading more as it goes. */
 export async function driveReplay(clock: VirtualClock, market: ReplayMarket): Promise<void> {

@@ -1,7 +1,7 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { runScenario } from '../../src/sim/runner.ts';
-import type { RunResult } from '../../src/sim/runner.ts';
+import { runScenario } from '../../src/sim/run/runner.ts';
+import type { RunResult } from '../../src/sim/run/runner.ts';
 import { loadScenario, parseScenario } from '../../src/sim/scenario/load-scenario.ts';
 
 export const repoRoot = join(import.meta.dirname, '..', '..');

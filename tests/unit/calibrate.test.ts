@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { writeTardisRecording } from '../support/calibration-recording.ts';
-import { COUNT_WINDOWS_US } from '../../src/sim/calibration/tape-facts.ts';
-import { calibrate, fitHawkes, fitInsideRates, hawkesDispersion } from '../../src/sim/calibration/calibrate.ts';
+import { COUNT_WINDOWS_US } from '../../src/sim/market/calibration/tape-facts.ts';
+import { calibrate, fitHawkes, fitInsideRates, hawkesDispersion } from '../../src/sim/market/calibration/calibrate.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'mmsim-calibrate-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

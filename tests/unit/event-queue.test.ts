@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { EventQueue } from '../../src/sim/event-queue.ts';
+import { EventQueue } from '../../src/sim/clock/event-queue.ts';
 
 function drain<T>(q: EventQueue<T>): { time: number; seq: number; payload: T }[] {
   const out: { time: number; seq: number; payload: T }[] = [];

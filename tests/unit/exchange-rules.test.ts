@@ -5,8 +5,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { ExecutionEvent, Side } from '../../src/core/types.ts';
-import type { Fault, FaultSchedule } from '../../src/sim/faults.ts';
-import type { RateLimitConfig } from '../../src/sim/sim-exchange.ts';
+import type { Fault, FaultSchedule } from '../../src/sim/exchange/faults.ts';
+import type { RateLimitConfig } from '../../src/sim/exchange/sim-exchange.ts';
 import { exchangeFixture } from '../support/exchange-fixture.ts';
 import type { FixtureOptions } from '../support/exchange-fixture.ts';
 

@@ -4,7 +4,7 @@ import { BotMetrics } from '../../src/core/bot-metrics.ts';
 import { ExecutionLoop } from '../../src/core/execution-loop.ts';
 import { RiskMonitor } from '../../src/core/risk-monitor.ts';
 import type { RiskLimits } from '../../src/core/risk-monitor.ts';
-import { VirtualClock } from '../../src/sim/virtual-clock.ts';
+import { VirtualClock } from '../../src/sim/clock/virtual-clock.ts';
 import { StubGateway } from '../support/stub-gateway.ts';
 
 const inst = { symbol: 'TEST', tickSize: 1, lotSize: 1 };

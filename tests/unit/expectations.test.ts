@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Report } from '../../src/core/report.ts';
-import { checkExpectations, describeFailure } from '../../src/sim/expectations.ts';
+import { checkExpectations, describeFailure } from '../../src/sim/scenario/expectations.ts';
 import { parseScenario } from '../../src/sim/scenario/load-scenario.ts';
 import { repoRoot } from '../support/run.ts';
 

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { hawkesDispersion } from '../../src/sim/calibration/calibrate.ts';
-import { Hawkes, LIMIT, MARKET, baselines, spectralRadius } from '../../src/sim/hawkes.ts';
-import type { Branching } from '../../src/sim/hawkes.ts';
-import { RandomStream } from '../../src/sim/rng.ts';
+import { hawkesDispersion } from '../../src/sim/market/calibration/calibrate.ts';
+import { Hawkes, LIMIT, MARKET, baselines, spectralRadius } from '../../src/sim/market/hawkes.ts';
+import type { Branching } from '../../src/sim/market/hawkes.ts';
+import { RandomStream } from '../../src/sim/clock/rng.ts';
 import { parseScenario } from '../../src/sim/scenario/load-scenario.ts';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { InvariantError } from '../../src/core/errors.ts';
 import { percentileOfSorted } from '../../src/core/percentiles.ts';
-import { Channel, createChannels, createLatencyModel, normalCdf } from '../../src/sim/latency-model.ts';
-import type { LatencyChannelsConfig, LatencyModel, LatencySpec } from '../../src/sim/latency-model.ts';
-import { RandomStream } from '../../src/sim/rng.ts';
+import { Channel, createChannels, createLatencyModel, normalCdf } from '../../src/sim/exchange/latency-model.ts';
+import type { LatencyChannelsConfig, LatencyModel, LatencySpec } from '../../src/sim/exchange/latency-model.ts';
+import { RandomStream } from '../../src/sim/clock/rng.ts';
 
 const stream = (seed = 'latency-test') => new RandomStream(seed, 'latency');
 

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../../src/core/errors.ts';
-import { loadLatencySamplesCsv, resolveEmpiricalFiles } from '../../src/sim/latency-samples.ts';
+import { loadLatencySamplesCsv, resolveEmpiricalFiles } from '../../src/sim/exchange/latency-samples.ts';
 import { latencyConfigSchema, latencySpecSchema } from '../../src/sim/scenario/latency-schema.ts';
 import { parseYamlWithSchema } from '../../src/sim/scenario/yaml-source.ts';
 

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Side } from '../../src/core/types.ts';
 import { percentileOfSorted } from '../../src/core/percentiles.ts';
-import { CountDispersion, MarketStats, OrderGrouper, SignAutocorrelation, TopStats, WeightedQuantiles } from '../../src/sim/market-stats.ts';
+import { CountDispersion, MarketStats, OrderGrouper, SignAutocorrelation, TopStats, WeightedQuantiles } from '../../src/sim/market/market-stats.ts';
 
 const S = 1_000_000;
 

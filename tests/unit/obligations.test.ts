@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { Instrument } from '../../src/core/types.ts';
-import { ObligationMonitor, measureSnapshot } from '../../src/sim/obligations.ts';
-import type { ObligationsConfig, RestingOwnOrder } from '../../src/sim/obligations.ts';
+import { ObligationMonitor, measureSnapshot } from '../../src/sim/run/obligations.ts';
+import type { ObligationsConfig, RestingOwnOrder } from '../../src/sim/run/obligations.ts';
 import { parseScenario } from '../../src/sim/scenario/load-scenario.ts';
-import { VirtualClock } from '../../src/sim/virtual-clock.ts';
+import { VirtualClock } from '../../src/sim/clock/virtual-clock.ts';
 import { runText } from '../support/run.ts';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';

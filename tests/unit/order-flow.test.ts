@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { OrderBook } from '../../src/sim/order-book.ts';
-import { OrderFlowMarket } from '../../src/sim/order-flow.ts';
-import { RandomStream } from '../../src/sim/rng.ts';
-import type { SyntheticMarketConfig } from '../../src/sim/synthetic-market.ts';
-import { VirtualClock } from '../../src/sim/virtual-clock.ts';
+import { OrderBook } from '../../src/sim/exchange/order-book.ts';
+import { OrderFlowMarket } from '../../src/sim/market/order-flow.ts';
+import { RandomStream } from '../../src/sim/clock/rng.ts';
+import type { SyntheticMarketConfig } from '../../src/sim/market/synthetic-market.ts';
+import { VirtualClock } from '../../src/sim/clock/virtual-clock.ts';
 
 const BASE: SyntheticMarketConfig = {
   initialMidTicks: 100_000,

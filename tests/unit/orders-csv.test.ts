@@ -1,7 +1,7 @@
 import { parse } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
 import type { PlaceRequest, Side } from '../../src/core/types.ts';
-import { OrderLog, decimalsOf, ordersCsv } from '../../src/sim/orders-csv.ts';
+import { OrderLog, decimalsOf, ordersCsv } from '../../src/sim/run/orders-csv.ts';
 import { exchangeFixture } from '../support/exchange-fixture.ts';
 
 const INST = { symbol: 'T', tickSize: 1, lotSize: 1 };

@@ -3,9 +3,9 @@ import { MidHistory } from '../../src/core/mid-history.ts';
 import { PnlTracker } from '../../src/core/pnl-tracker.ts';
 import { midTicks } from '../../src/core/types.ts';
 import type { MarketEvent } from '../../src/core/types.ts';
-import { runScenario } from '../../src/sim/runner.ts';
+import { runScenario } from '../../src/sim/run/runner.ts';
 import { parseScenario } from '../../src/sim/scenario/load-scenario.ts';
-import { VirtualClock } from '../../src/sim/virtual-clock.ts';
+import { VirtualClock } from '../../src/sim/clock/virtual-clock.ts';
 
 // One tick is 0.5 USD and one lot 0.1 units, so 10 lots = 1 unit and a 1-tick move on it is 0.5 USD.
 const inst = { symbol: 'T', tickSize: 0.5, lotSize: 0.1 };

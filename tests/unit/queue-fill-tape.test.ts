@@ -11,8 +11,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { ExecutionEvent } from '../../src/core/types.ts';
-import { logQueue, powerQueue, riskAverseQueue } from '../../src/sim/queue-model.ts';
-import type { QueueModel } from '../../src/sim/queue-model.ts';
+import { logQueue, powerQueue, riskAverseQueue } from '../../src/sim/exchange/queue-model.ts';
+import type { QueueModel } from '../../src/sim/exchange/queue-model.ts';
 import { exchangeFixture } from '../support/exchange-fixture.ts';
 
 type Fixture = ReturnType<typeof exchangeFixture>;

@@ -7,8 +7,8 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { createQueueModel, logQueue, powerQueue, probabilisticQueue, probBehind, riskAverseQueue } from '../../src/sim/queue-model.ts';
-import type { QueueModel } from '../../src/sim/queue-model.ts';
+import { createQueueModel, logQueue, powerQueue, probabilisticQueue, probBehind, riskAverseQueue } from '../../src/sim/exchange/queue-model.ts';
+import type { QueueModel } from '../../src/sim/exchange/queue-model.ts';
 
 const square = (x: number) => x * x;
 

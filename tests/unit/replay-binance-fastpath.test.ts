@@ -2,10 +2,10 @@ import { describe, it, expect, beforeAll } from 'vitest';
 import fc from 'fast-check';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createBinanceDecoder, parseLevels, scanLine } from '../../src/sim/replay/binance-decoder.ts';
-import type { BinanceMarket } from '../../src/sim/replay/binance-decoder.ts';
-import { readLineBatches } from '../../src/sim/replay/line-source.ts';
-import type { DecoderStats, ReplayMessage } from '../../src/sim/replay/replay-message.ts';
+import { createBinanceDecoder, parseLevels, scanLine } from '../../src/sim/market/replay/binance-decoder.ts';
+import type { BinanceMarket } from '../../src/sim/market/replay/binance-decoder.ts';
+import { readLineBatches } from '../../src/sim/market/replay/line-source.ts';
+import type { DecoderStats, ReplayMessage } from '../../src/sim/market/replay/replay-message.ts';
 
 // The decoder's fast path (scanLine, no JSON.parse of the level arrays) must decode every line exactly as the
 // JSON.parse path does (fastPath: false): same messages, numbers bit for bit, same stats, same end() error.

@@ -1,7 +1,7 @@
 import { describe, it, expect, beforeAll } from 'vitest';
-import { createBinanceDecoder } from '../../src/sim/replay/binance-decoder.ts';
-import type { BookMessage, DecoderStats, ReplayMessage } from '../../src/sim/replay/replay-message.ts';
-import { readLineBatches } from '../../src/sim/replay/line-source.ts';
+import { createBinanceDecoder } from '../../src/sim/market/replay/binance-decoder.ts';
+import type { BookMessage, DecoderStats, ReplayMessage } from '../../src/sim/market/replay/replay-message.ts';
+import { readLineBatches } from '../../src/sim/market/replay/line-source.ts';
 import { sharedData } from '../support/shared-data.ts';
 
 // The real recording (hftbacktest's examples/usdm/btcusdt_20240808.gz, MIT; see ../shared/data/SOURCES.md).

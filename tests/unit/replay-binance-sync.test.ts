@@ -1,8 +1,8 @@
 import { describe, it, expect } from 'vitest';
-import { createBinanceDecoder, localTimeUs, parseLevels } from '../../src/sim/replay/binance-decoder.ts';
-import type { BinanceDecoderOptions } from '../../src/sim/replay/binance-decoder.ts';
-import { ReplayDataError } from '../../src/sim/replay/replay-message.ts';
-import type { BookMessage, LineDecoder, ReplayMessage, TickerMessage, TradeMessage } from '../../src/sim/replay/replay-message.ts';
+import { createBinanceDecoder, localTimeUs, parseLevels } from '../../src/sim/market/replay/binance-decoder.ts';
+import type { BinanceDecoderOptions } from '../../src/sim/market/replay/binance-decoder.ts';
+import { ReplayDataError } from '../../src/sim/market/replay/replay-message.ts';
+import type { BookMessage, LineDecoder, ReplayMessage, TickerMessage, TradeMessage } from '../../src/sim/market/replay/replay-message.ts';
 
 // Hand-written Binance lines. Local times are ns strings: T0 ms plus an offset; exchange times E are ms.
 const T0 = 1_723_161_255_000n;

@@ -1,8 +1,8 @@
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createBybitOb500Decoder } from '../../src/sim/replay/bybit-ob500-decoder.ts';
-import { readLineBatches } from '../../src/sim/replay/line-source.ts';
-import type { BookMessage, ReplayMessage } from '../../src/sim/replay/replay-message.ts';
+import { createBybitOb500Decoder } from '../../src/sim/market/replay/bybit-ob500-decoder.ts';
+import { readLineBatches } from '../../src/sim/market/replay/line-source.ts';
+import type { BookMessage, ReplayMessage } from '../../src/sim/market/replay/replay-message.ts';
 import { decodeLines, thrownDataError } from '../support/decode.ts';
 
 const REAL = resolve(process.cwd(), '../shared/data/bybit-xrpusdt-ob500-20241201.data.zip');

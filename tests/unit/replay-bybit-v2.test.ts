@@ -1,8 +1,8 @@
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createBybitV2Decoder, parseEpochSecondsToUs } from '../../src/sim/replay/bybit-v2-decoder.ts';
-import { ReplayDataError } from '../../src/sim/replay/replay-message.ts';
-import type { BookMessage, ReplayMessage, TradeMessage } from '../../src/sim/replay/replay-message.ts';
+import { createBybitV2Decoder, parseEpochSecondsToUs } from '../../src/sim/market/replay/bybit-v2-decoder.ts';
+import { ReplayDataError } from '../../src/sim/market/replay/replay-message.ts';
+import type { BookMessage, ReplayMessage, TradeMessage } from '../../src/sim/market/replay/replay-message.ts';
 import { decodeFile, decodeLines, thrownDataError } from '../support/decode.ts';
 
 const REAL = resolve(process.cwd(), '../shared/data/bybit-ws-v2-btcusd-eosusd-20210417.txt');

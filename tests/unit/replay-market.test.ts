@@ -2,13 +2,13 @@
 // the venue would see, and a stand-in for the bot that schedules its own callbacks at the same times.
 import { describe, expect, it } from 'vitest';
 import type { Side } from '../../src/core/types.ts';
-import { OrderBook } from '../../src/sim/order-book.ts';
-import { RecordedFeedLatency, ReplayMarket } from '../../src/sim/replay/replay-market.ts';
-import type { ReplayMarketConfig } from '../../src/sim/replay/replay-market.ts';
-import { ReplayDataError, newDecoderStats } from '../../src/sim/replay/replay-message.ts';
-import type { ReplayMessage } from '../../src/sim/replay/replay-message.ts';
-import type { ReplaySource } from '../../src/sim/replay/replay-source.ts';
-import { VirtualClock } from '../../src/sim/virtual-clock.ts';
+import { OrderBook } from '../../src/sim/exchange/order-book.ts';
+import { RecordedFeedLatency, ReplayMarket } from '../../src/sim/market/replay/replay-market.ts';
+import type { ReplayMarketConfig } from '../../src/sim/market/replay/replay-market.ts';
+import { ReplayDataError, newDecoderStats } from '../../src/sim/market/replay/replay-message.ts';
+import type { ReplayMessage } from '../../src/sim/market/replay/replay-message.ts';
+import type { ReplaySource } from '../../src/sim/market/replay/replay-source.ts';
+import { VirtualClock } from '../../src/sim/clock/virtual-clock.ts';
 import { driveReplay } from '../support/replay-drive.ts';
 
 const T0 = 1_700_000_000_000_000;

@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { BookMessage } from '../../src/sim/replay/replay-message.ts';
-import { createTardisDecoder } from '../../src/sim/replay/tardis-decoder.ts';
+import type { BookMessage } from '../../src/sim/market/replay/replay-message.ts';
+import { createTardisDecoder } from '../../src/sim/market/replay/tardis-decoder.ts';
 import { decodeFile, decodeLines, thrownDataError } from '../support/decode.ts';
 
 // Column layouts as documented at https://docs.tardis.dev/downloadable-csv-files/data-types

@@ -1,14 +1,14 @@
 // The exchange's freshest view in a replay: the depth book overlaid with a bookTicker newer by update id.
 import { describe, expect, it } from 'vitest';
 import type { ExecutionEvent, MarketEvent, Side } from '../../src/core/types.ts';
-import { EventDigest } from '../../src/sim/event-digest.ts';
-import { Channel, createLatencyModel } from '../../src/sim/latency-model.ts';
-import { OrderBook } from '../../src/sim/order-book.ts';
-import { riskAverseQueue } from '../../src/sim/queue-model.ts';
-import { TickerOverlay } from '../../src/sim/replay/ticker-overlay.ts';
-import { RandomStream } from '../../src/sim/rng.ts';
-import { SimExchange } from '../../src/sim/sim-exchange.ts';
-import { VirtualClock } from '../../src/sim/virtual-clock.ts';
+import { EventDigest } from '../../src/sim/run/event-digest.ts';
+import { Channel, createLatencyModel } from '../../src/sim/exchange/latency-model.ts';
+import { OrderBook } from '../../src/sim/exchange/order-book.ts';
+import { riskAverseQueue } from '../../src/sim/exchange/queue-model.ts';
+import { TickerOverlay } from '../../src/sim/market/replay/ticker-overlay.ts';
+import { RandomStream } from '../../src/sim/clock/rng.ts';
+import { SimExchange } from '../../src/sim/exchange/sim-exchange.ts';
+import { VirtualClock } from '../../src/sim/clock/virtual-clock.ts';
 import { BASE_CONFIG } from '../support/exchange-fixture.ts';
 
 const zero = (): Channel => {

@@ -1,9 +1,9 @@
 // The replay's time line (time-line.ts): every stream merged by (exchange time, precedence, update id), with a
 // bounded reorder window. Checked against an independent sort, on the real Binance recording and by hand.
 import { describe, expect, it } from 'vitest';
-import type { ReplayMessage } from '../../src/sim/replay/replay-message.ts';
-import { openReplaySource } from '../../src/sim/replay/replay-source.ts';
-import { DEFAULT_REORDER_WINDOW_US, PRECEDENCE, TimeLine } from '../../src/sim/replay/time-line.ts';
+import type { ReplayMessage } from '../../src/sim/market/replay/replay-message.ts';
+import { openReplaySource } from '../../src/sim/market/replay/replay-source.ts';
+import { DEFAULT_REORDER_WINDOW_US, PRECEDENCE, TimeLine } from '../../src/sim/market/replay/time-line.ts';
 import { sharedData } from '../support/shared-data.ts';
 
 interface Out {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { RiskMonitor } from '../../src/core/risk-monitor.ts';
 import type { RiskLimits, RiskSample, WorkingLots } from '../../src/core/risk-monitor.ts';
 import type { Side } from '../../src/core/types.ts';
-import { VirtualClock } from '../../src/sim/virtual-clock.ts';
+import { VirtualClock } from '../../src/sim/clock/virtual-clock.ts';
 
 const inst = { symbol: 'TEST', tickSize: 1, lotSize: 1 };
 const other = { symbol: 'OTHER', tickSize: 1, lotSize: 1 };

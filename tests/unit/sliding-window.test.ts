@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { InvariantError } from '../../src/core/errors.ts';
-import { SlidingWindowCounter } from '../../src/sim/sliding-window.ts';
+import { SlidingWindowCounter } from '../../src/sim/exchange/sliding-window.ts';
 
 const SECOND = 1_000_000;
 

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { Registry } from 'prom-client';
 import { SoakMetrics } from '../../src/sim/soak/soak-metrics.ts';
-import { runScenario } from '../../src/sim/runner.ts';
+import { runScenario } from '../../src/sim/run/runner.ts';
 import { loadScenario } from '../../src/sim/scenario/load-scenario.ts';
 import { join } from 'node:path';
 import { repoRoot } from '../support/run.ts';

@@ -9,7 +9,7 @@ import type { BuiltinStrategy } from '../../src/core/strategy-host.ts';
 import type { BookView, TradeView } from '../../src/core/strategy.ts';
 import type { MarketEvent, PublicTrade } from '../../src/core/types.ts';
 import { exchangeFixture } from '../support/exchange-fixture.ts';
-import type { SimExchangeConfig } from '../../src/sim/sim-exchange.ts';
+import type { SimExchangeConfig } from '../../src/sim/exchange/sim-exchange.ts';
 
 function feed(config: Partial<SimExchangeConfig>, latencyMs = 0) {
   const fx = exchangeFixture({ config, latencyMs });

@@ -5,7 +5,7 @@ import { OrderManager } from '../../src/core/order-manager.ts';
 import { RiskMonitor } from '../../src/core/risk-monitor.ts';
 import { StrategyError } from '../../src/core/strategy-host.ts';
 import type { OrderUpdate, Strategy, StrategyContext } from '../../src/core/strategy.ts';
-import { VirtualClock } from '../../src/sim/virtual-clock.ts';
+import { VirtualClock } from '../../src/sim/clock/virtual-clock.ts';
 import { StubGateway } from '../support/stub-gateway.ts';
 
 const inst = { symbol: 'TEST', tickSize: 0.5, lotSize: 0.01 };

@@ -1,10 +1,10 @@
 // The market tape: the view's top levels (book and replay overlay alike) and the CSV rows written from them.
 import { describe, expect, it } from 'vitest';
-import type { StreamedFile } from '../../src/sim/atomic-write.ts';
-import { bookView } from '../../src/sim/market-view.ts';
-import { OrderBook } from '../../src/sim/order-book.ts';
-import { TickerOverlay } from '../../src/sim/replay/ticker-overlay.ts';
-import { CsvTape, viewLevels } from '../../src/sim/tape.ts';
+import type { StreamedFile } from '../../src/sim/run/atomic-write.ts';
+import { bookView } from '../../src/sim/exchange/market-view.ts';
+import { OrderBook } from '../../src/sim/exchange/order-book.ts';
+import { TickerOverlay } from '../../src/sim/market/replay/ticker-overlay.ts';
+import { CsvTape, viewLevels } from '../../src/sim/market/tape.ts';
 
 class Sink implements StreamedFile {
   text = '';

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { MmsimError } from '../../src/core/errors.ts';
-import { LoopLimitError, TimeTravelError, VirtualClock } from '../../src/sim/virtual-clock.ts';
+import { LoopLimitError, TimeTravelError, VirtualClock } from '../../src/sim/clock/virtual-clock.ts';
 
 describe('VirtualClock', () => {
   it('starts at the given time', () => {

@@ -2,9 +2,9 @@ import type { FillPnl } from '../../core/pnl-tracker.ts';
 import type { Report } from '../../core/report.ts';
 import { sideSign } from '../../core/types.ts';
 import type { Instrument } from '../../core/types.ts';
-import type { ChartSeries, ChartSpec } from '../html-page.ts';
-import type { ObligationBucket, ObligationsReport } from '../obligations.ts';
-import type { OrderRecord } from '../orders-csv.ts';
+import type { ChartSeries, ChartSpec } from './html-page.ts';
+import type { ObligationBucket, ObligationsReport } from './obligations.ts';
+import type { OrderRecord } from './orders-csv.ts';
 import { keepIndices } from './series.ts';
 import type { Points } from './series.ts';
 

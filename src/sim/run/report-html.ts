@@ -1,5 +1,5 @@
-import type { Card, Page, Section } from '../html-page.ts';
-import { pageCharts, renderPage } from '../html-page.ts';
+import type { Card, Page, Section } from './html-page.ts';
+import { pageCharts, renderPage } from './html-page.ts';
 import {
   MAX_BUCKETS,
   latencyChart,

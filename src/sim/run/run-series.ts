@@ -1,6 +1,6 @@
 import type { Clock } from '../../core/clock.ts';
 import type { RiskMonitor } from '../../core/risk-monitor.ts';
-import type { ExchangeObserver } from '../exchange-observer.ts';
+import type { ExchangeObserver } from '../exchange/exchange-observer.ts';
 import { DownsampledSeries } from './series.ts';
 
 /**

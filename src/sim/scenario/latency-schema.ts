@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { DirectionConfig, EntryOp, FeedOp, Ordering, ResponseOp } from '../latency-model.ts';
+import type { DirectionConfig, EntryOp, FeedOp, Ordering, ResponseOp } from '../exchange/latency-model.ts';
 import { LIMITS, inRange } from './ranges.ts';
 
 /**

@@ -1,6 +1,6 @@
 import { dirname, resolve as resolvePath } from 'node:path';
-import { resolveEmpiricalFiles } from '../latency-samples.ts';
-import type { LatencyChannelsConfig } from '../latency-model.ts';
+import { resolveEmpiricalFiles } from '../exchange/latency-samples.ts';
+import type { LatencyChannelsConfig } from '../exchange/latency-model.ts';
 import { scenarioSchema } from './schema.ts';
 import type { Scenario } from './schema.ts';
 import { parseYamlWithSchema, readSourceFile } from './yaml-source.ts';

@@ -1,13 +1,13 @@
 import { z } from 'zod';
-import { expectationsSchema } from '../expectations.ts';
+import { expectationsSchema } from './expectations.ts';
 import { durationSchema, positiveDurationSchema } from './duration.ts';
 import { latencyConfigSchema } from './latency-schema.ts';
-import { defaultContractSize, defaultQuantityUnit } from '../replay/contract-size.ts';
-import { FORMATS_WITH_LOCAL_TIME, REPLAY_FORMATS } from '../replay/replay-formats.ts';
-import { PLAIN_NAME, PLAIN_NAME_RULE } from '../atomic-write.ts';
+import { defaultContractSize, defaultQuantityUnit } from '../market/replay/contract-size.ts';
+import { FORMATS_WITH_LOCAL_TIME, REPLAY_FORMATS } from '../market/replay/replay-formats.ts';
+import { PLAIN_NAME, PLAIN_NAME_RULE } from '../run/atomic-write.ts';
 import { LIMITS as L, inRange, intInRange } from './ranges.ts';
 import { checkScenarioScale } from './scenario-checks.ts';
-import { baselines, spectralRadius } from '../hawkes.ts';
+import { baselines, spectralRadius } from '../market/hawkes.ts';
 
 const probability = z.number().min(0).max(1);
 const fee = inRange(-L.feeBps, L.feeBps, 'bps; no venue charges or pays 1 %');

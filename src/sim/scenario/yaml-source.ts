@@ -2,7 +2,7 @@ import { LineCounter, isAlias, isMap, isScalar, isSeq, parseDocument, visit } fr
 import type { Document } from 'yaml';
 import type { z } from 'zod';
 import { InputError } from '../../core/errors.ts';
-import { readTextInput } from '../input-file.ts';
+import { readTextInput } from './input-file.ts';
 
 /** An invalid scenario (or other YAML input): the message names the file, the line and the field. */
 export class ScenarioError extends InputError {

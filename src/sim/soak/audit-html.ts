@@ -1,5 +1,5 @@
-import type { ChartSpec, Page } from '../html-page.ts';
-import { pageCharts, renderPage } from '../html-page.ts';
+import type { ChartSpec, Page } from '../run/html-page.ts';
+import { pageCharts, renderPage } from '../run/html-page.ts';
 import { keepIndices } from '../run/series.ts';
 import type { AuditScan } from './audit-input.ts';
 import { LAST_N, TOLERANCE_BPS, identityGap, withinTolerance } from './audit-table.ts';

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { stringify } from 'csv-stringify/sync';
 import { InputError } from '../../core/errors.ts';
-import { writeFilesInto } from '../atomic-write.ts';
+import { writeFilesInto } from '../run/atomic-write.ts';
 import { ANALYSIS_DIR, readSoakSummaries } from './audit-input.ts';
 import type { AuditScan } from './audit-input.ts';
 import { LAST_N, TABLE_COLUMNS, TOLERANCE_BPS, auditRows } from './audit-table.ts';

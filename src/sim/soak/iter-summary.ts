@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { percentileOfSorted } from '../../core/percentiles.ts';
-import type { RunResult } from '../runner.ts';
+import type { RunResult } from '../run/runner.ts';
 
 /** Names the format of `ITER_SUMMARY_<N>.json`; bump it when a field changes meaning. */
 export const ITER_SUMMARY_SCHEMA = 'mmsim/iter-summary@1';

@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import pkg from '../../../package.json' with { type: 'json' };
 import type { LoadedScenario } from '../scenario/load-scenario.ts';
-import { parseJsonWithSchema } from '../json-file.ts';
-import { readTextInput } from '../input-file.ts';
+import { parseJsonWithSchema } from '../scenario/json-file.ts';
+import { readTextInput } from '../scenario/input-file.ts';
 import { MAX_ITERATIONS } from './iter-summary.ts';
 
 export const MANIFEST_FILE = 'SOAK_MANIFEST.json';

@@ -1,7 +1,7 @@
 // What goes to a pool thread and what comes back: plain data (structured clone), errors included, so that
 // an error keeps its meaning (bad input, a failed strategy, an internal error) across the thread boundary.
 import { InputError, MmsimError } from '../../core/errors.ts';
-import { LoopLimitError } from '../virtual-clock.ts';
+import { LoopLimitError } from '../clock/virtual-clock.ts';
 import type { LoadedScenario } from '../scenario/load-scenario.ts';
 import type { IterSummary } from '../soak/iter-summary.ts';
 import type { SoakManifest } from '../soak/soak-manifest.ts';

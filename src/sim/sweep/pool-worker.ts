@@ -1,5 +1,5 @@
 // The body of a pool thread (piscina loads this file in each worker thread): one run per task.
-import { runScenario } from '../runner.ts';
+import { runScenario } from '../run/runner.ts';
 import { runIteration } from '../soak/soak-runner.ts';
 import { toTaskError } from './pool-task.ts';
 import type { PoolTask, RunOutcome, SoakOutcome } from './pool-task.ts';

@@ -1,0 +1,389 @@
+import type { Clock, Micros } from '../../../core/clock.ts';
+import { InvariantError } from '../../../core/errors.ts';
+import type { Instrument } from '../../../core/types.ts';
+import type { LatencyModel } from '../../exchange/latency-model.ts';
+import type { OrderBook } from '../../exchange/order-book.ts';
+import type { MarketListener } from '../synthetic-market.ts';
+import { ReplayDataError } from './replay-message.ts';
+import type { Anomaly, Levels, ReplayMessage } from './replay-message.ts';
+import type { ReplaySource } from './replay-source.ts';
+import type { TickerOverlay } from './ticker-overlay.ts';
+import { DEFAULT_REORDER_WINDOW_US, TimeLine } from './time-line.ts';
+
+/**
+ * Feed latency taken from the recording: each book message reaches the bot after the delay the recorder
+ * saw, less the recorder's clock offset. The replay sets it before each publication.
+ */
+export class RecordedFeedLatency implements LatencyModel {
+  readonly isZero = false;
+  current: Micros = 0;
+
+  sample(): Micros {
+    return this.current;
+  }
+}
+
+export interface ReplayMarketConfig {
+  readonly instrument: Instrument;
+  /** Stop after this much virtual time (from the first message); undefined replays the whole recording. */
+  readonly durationUs: Micros | undefined;
+  /** Set when the feed latency comes from the recording; undefined when a model draws it. */
+  readonly recordedLatency: RecordedFeedLatency | undefined;
+  /** Added to every recorded latency: the one-way delay the recorder's clock offset hides. */
+  readonly recordedBaseUs: Micros;
+  /**
+   * Undefined: recorded sizes are in the instrument's base unit (BTC for BTCUSDT). A number: they are
+   * contracts worth that much quote currency each (inverse contracts: Binance COIN-M BTCUSD 100 USD, Bybit
+   * inverse 1 USD), converted to base units at each level's or trade's price.
+   */
+  readonly contractSize: number | undefined;
+  /** Lines read out of order within this much exchange time are put in order (docs/replay.md, "Time"). */
+  readonly reorderWindowUs?: Micros;
+  /** The exchange's view: the book overlaid with a newer bookTicker; undefined: tickers only check the book. */
+  readonly overlay?: TickerOverlay;
+  /** Messages kept read ahead of the clock (default 2048); any value gives the same run. */
+  readonly readAhead?: number;
+}
+
+export interface ReplayStats {
+  book_updates: number;
+  snapshots: number;
+  trades: number;
+  traded_lots: number;
+  tickers: number;
+  /** Tickers newer than the book when they ran: the exchange matched against them (ticker-overlay.ts). */
+  tickers_overlaid: number;
+  /** Diffs after which the rebuilt best bid and ask prices were compared with the latest ticker... */
+  bbo_checks: number;
+  /** ...and were equal to it. */
+  bbo_matches: number;
+  /** Book updates after which the rebuilt book was crossed (bid >= ask). */
+  crossed_books: Anomaly | null;
+  /** Messages whose exchange time was earlier than that of the previous message of the same stream. */
+  out_of_order: Record<'book' | 'trade' | 'ticker', number>;
+  /** Lines read after a later-stamped line and put back in place by the reorder window. */
+  time_reordered: number;
+  /** Lines beyond the reorder window: run later than their exchange time, at the time line's. */
+  time_clamped: { count: number; max_us: number };
+  /** Trades that could only run after a book message stamped later (so containing them): not applied again. */
+  trades_contained: number;
+  /** Book levels off the tick grid far from the mid (legacy levels): ignored. */
+  off_grid_levels: Anomaly | null;
+  /** The recorder's clock offset (local minus exchange time) as finally estimated, µs; null without local times. */
+  recorder_offset_us: number | null;
+}
+
+const READ_AHEAD = 2048;
+
+/**
+ * An off-grid level further than this from the mid (a fraction of it) is a legacy level and ignored;
+ * nearer, the scenario's tick size is wrong and the run stops (docs/replay.md, "Bad data").
+ */
+export const OFF_GRID_FAR = 0.05;
+
+/**
+ * Drives the simulated venue from a recording: each message runs on the virtual clock at its exchange
+ * time (relative to the first message) on one time line merged from every stream (time-line.ts). Book
+ * messages update the book the bot sees and the exchange matches against; a newer bookTicker overlays
+ * the exchange's view (ticker-overlay.ts); recorded trades go to the exchange's queue model.
+ *
+ * The source is read ahead in batches; `horizon()` tells the runner how far the clock may run before the
+ * next batch is needed, so the run is identical however the file happens to be chunked.
+ */
+export class ReplayMarket {
+  readonly stats: ReplayStats = {
+    book_updates: 0,
+    snapshots: 0,
+    trades: 0,
+    traded_lots: 0,
+    tickers: 0,
+    tickers_overlaid: 0,
+    bbo_checks: 0,
+    bbo_matches: 0,
+    crossed_books: null,
+    out_of_order: { book: 0, trade: 0, ticker: 0 },
+    time_reordered: 0,
+    time_clamped: { count: 0, max_us: 0 },
+    trades_contained: 0,
+    off_grid_levels: null,
+    recorder_offset_us: null,
+  };
+  private buf: ReplayMessage[] = [];
+  private times: Micros[] = [];
+  private at = 0;
+  private exhausted = false;
+  private t0: number | undefined;
+  private lastTime: Micros = 0;
+  private readonly line: TimeLine;
+  private offsetUs = Infinity;
+  private tickerBid: number | undefined;
+  private tickerAsk: number | undefined;
+  /** Exchange time (time line, absolute µs) of the last book message applied. */
+  private lastBookUs = -Infinity;
+  /** The rebuilt book's mid before the message being applied (the reference for off-grid levels). */
+  private refMid: number | undefined;
+  private endTime: Micros | undefined;
+  private readonly invTick: number;
+  private readonly invLot: number;
+
+  constructor(
+    private readonly clock: Clock,
+    private readonly book: OrderBook,
+    private readonly config: ReplayMarketConfig,
+    private readonly source: ReplaySource,
+    private readonly listener: MarketListener,
+  ) {
+    this.invTick = 1 / config.instrument.tickSize;
+    this.invLot = 1 / config.instrument.lotSize;
+    this.line = new TimeLine(config.reorderWindowUs ?? DEFAULT_REORDER_WINDOW_US);
+    this.stats.out_of_order = this.line.stats.out_of_order;
+  }
+
+  /** Unix time (µs) of virtual time 0: the first message's exchange time. */
+  get epochStartUs(): number | undefined {
+    return this.t0;
+  }
+
+  /** True once the whole recording (or its `duration`) has been read. */
+  get done(): boolean {
+    return this.exhausted;
+  }
+
+  /** The run's end once the recording is read: the last message's time, or the duration. */
+  get endUs(): Micros {
+    if (this.endTime === undefined) throw new InvariantError('ReplayMarket.endUs read before the recording ended');
+    return this.endTime;
+  }
+
+  get midTicks(): number | undefined {
+    const bid = this.book.bestBid();
+    const ask = this.book.bestAsk();
+    return bid === undefined || ask === undefined ? undefined : (bid + ask) / 2;
+  }
+
+  /** Reads until enough messages are buffered ahead of the clock (or the recording ends). */
+  async fill(): Promise<void> {
+    const ahead = this.config.readAhead ?? READ_AHEAD;
+    // Enough ahead, and the last buffered message more than a µs after now, so that the clock can make
+    // progress by running to just before it.
+    while (!this.exhausted && (this.buf.length - this.at < ahead || this.lastTime - 1 <= this.clock.now())) {
+      if (this.at > 0) {
+        this.buf = this.buf.slice(this.at);
+        this.times = this.times.slice(this.at);
+        this.at = 0;
+      }
+      const batch = await this.source.next();
+      if (batch === undefined) {
+        this.drain(true);
+        if (!this.exhausted) this.finish(this.lastTime);
+        break;
+      }
+      for (const m of batch) {
+        this.line.push(m);
+        if (!this.drain(false)) {
+          await this.source.close();
+          break;
+        }
+      }
+    }
+    this.stats.time_reordered = this.line.stats.time_reordered;
+  }
+
+  /** Latest virtual time the clock may run to before `fill()` must be awaited again. */
+  horizon(): Micros {
+    if (this.exhausted) return this.endUs;
+    // The last released message's successor is not released yet: stop just before the last one runs.
+    return this.lastTime - 1;
+  }
+
+  /** Schedules the first message; call after the first `fill()`. */
+  start(): void {
+    this.scheduleNext();
+  }
+
+  /** Moves the messages whose place on the time line is final to the run's buffer; false once the duration is reached. */
+  private drain(flush: boolean): boolean {
+    for (let m = this.line.next(flush); m !== undefined; m = this.line.next(flush)) {
+      if (!this.release(m, this.line.outTime)) return false;
+    }
+    return true;
+  }
+
+  private release(m: ReplayMessage, atUs: number): boolean {
+    if (this.exhausted) return false;
+    if (this.t0 === undefined) this.t0 = atUs;
+    const own = atUs - this.t0;
+    if (this.config.durationUs !== undefined && own > this.config.durationUs) {
+      this.finish(this.config.durationUs);
+      return false;
+    }
+    let t = own;
+    if (t < this.lastTime) {
+      this.stats.time_clamped.count++;
+      this.stats.time_clamped.max_us = Math.max(this.stats.time_clamped.max_us, this.lastTime - t);
+      t = this.lastTime;
+    }
+    this.lastTime = t;
+    this.buf.push(m);
+    this.times.push(t);
+    return true;
+  }
+
+  private finish(endUs: Micros): void {
+    this.exhausted = true;
+    this.endTime = endUs;
+  }
+
+  private scheduleNext(): void {
+    if (this.at >= this.buf.length) {
+      if (!this.exhausted) throw new InvariantError('ReplayMarket ran past its buffer (the runner must respect horizon())');
+      return;
+    }
+    this.clock.schedule(this.times[this.at]!, () => {
+      const m = this.buf[this.at++]!;
+      try {
+        this.apply(m);
+      } catch (e) {
+        // The message's line is in the error; its file is known to the source (several files are merged).
+        throw e instanceof ReplayDataError && e.file === undefined ? e.inFile(this.source.fileOf(m)) : e;
+      }
+      this.scheduleNext();
+    });
+  }
+
+  private apply(m: ReplayMessage): void {
+    const lat = this.config.recordedLatency;
+    // An untimed message's exchange time is a placement, not the venue's stamp: it says nothing about the clocks.
+    if (m.localUs !== undefined && lat && m.untimed !== true) {
+      const d = m.localUs - m.exchangeUs;
+      if (d < this.offsetUs) {
+        this.offsetUs = d;
+        this.stats.recorder_offset_us = d;
+      }
+    }
+    switch (m.kind) {
+      case 'book': {
+        this.applyBook(m.snapshot, m.bids, m.asks, m.line);
+        const at = Math.max(this.lastBookUs, m.exchangeUs);
+        this.lastBookUs = at;
+        this.config.overlay?.onBook(m.seq, at);
+        this.setFeedLatency(m);
+        this.listener.onBookChange();
+        return;
+      }
+      case 'trade': {
+        const lots = this.lots(m.qty, m.price);
+        this.stats.trades++;
+        this.stats.traded_lots += lots;
+        const priceTicks = this.ticks(m.price, m.line);
+        // Only a line beyond the reorder window can run after a book message stamped later than it: that
+        // book already holds the trade's effect, so the queues must not shrink by it a second time.
+        if (m.exchangeUs < this.lastBookUs) {
+          this.stats.trades_contained++;
+          return;
+        }
+        this.listener.onTrade(m.aggressor, priceTicks, lots);
+        return;
+      }
+      case 'ticker': {
+        this.stats.tickers++;
+        const bid = m.bidPrice > 0 ? this.ticks(m.bidPrice, m.line) : 0;
+        const ask = m.askPrice > 0 ? this.ticks(m.askPrice, m.line) : 0;
+        this.tickerBid = bid;
+        this.tickerAsk = ask;
+        const overlay = this.config.overlay;
+        if (overlay && overlay.onTicker(m.seq, m.exchangeUs, bid, this.lots(m.bidQty, m.bidPrice), ask, this.lots(m.askQty, m.askPrice))) {
+          this.stats.tickers_overlaid++;
+          this.setFeedLatency(m);
+          this.listener.onBookChange();
+        }
+        return;
+      }
+    }
+  }
+
+  /** The feed publishes what this message changed after the delay the recorder saw for it. */
+  private setFeedLatency(m: ReplayMessage): void {
+    const lat = this.config.recordedLatency;
+    if (!lat) return;
+    // Never negative: an untimed message's placed time may be later than its receive time less the offset.
+    lat.current = (m.localUs === undefined ? 0 : Math.max(0, m.localUs - m.exchangeUs - this.offsetUs)) + this.config.recordedBaseUs;
+  }
+
+  private applyBook(snapshot: boolean, bids: Levels, asks: Levels, line: number): void {
+    const book = this.book;
+    this.refMid = this.midTicks;
+    if (snapshot) {
+      book.bids.clear();
+      book.asks.clear();
+      this.stats.snapshots++;
+    }
+    for (let i = 0; i < bids.length; i += 2) {
+      const p = this.levelTicks(bids, asks, i, bids, line);
+      if (p === p) book.bids.set(p, this.lots(bids[i + 1]!, bids[i]!));
+    }
+    for (let i = 0; i < asks.length; i += 2) {
+      const p = this.levelTicks(bids, asks, i, asks, line);
+      if (p === p) book.asks.set(p, this.lots(asks[i + 1]!, asks[i]!));
+    }
+    this.stats.book_updates++;
+    if (book.crossed()) {
+      const c = this.stats.crossed_books;
+      if (c) c.count++;
+      else this.stats.crossed_books = { count: 1, first_line: line };
+    }
+    if (!snapshot && this.tickerBid !== undefined) {
+      this.stats.bbo_checks++;
+      if (book.bestBid() === this.tickerBid && book.bestAsk() === this.tickerAsk) this.stats.bbo_matches++;
+    }
+  }
+
+  /**
+   * The ticks of level `i` of `side`; NaN for a level off the tick grid far from the mid (counted and
+   * ignored); off the grid near the mid stops the run (the scenario's tick_size is wrong).
+   */
+  private levelTicks(bids: Levels, asks: Levels, i: number, side: Levels, line: number): number {
+    const price = side[i]!;
+    const t = price * this.invTick;
+    const r = Math.round(t);
+    if (Math.abs(t - r) <= 1e-6) return r;
+    const ref = this.refMid ?? this.messageMid(bids, asks);
+    if (ref !== undefined && Math.abs(t - ref) > OFF_GRID_FAR * ref) {
+      const a = this.stats.off_grid_levels;
+      if (a) a.count++;
+      else this.stats.off_grid_levels = { count: 1, first_line: line };
+      return NaN;
+    }
+    throw this.offGrid(price, line, ref);
+  }
+
+  /** The mid of a message's own best levels, in (fractional) ticks: the reference when the book is empty. */
+  private messageMid(bids: Levels, asks: Levels): number | undefined {
+    let bid = -Infinity;
+    let ask = Infinity;
+    for (let i = 0; i < bids.length; i += 2) if (bids[i + 1]! > 0 && bids[i]! > bid) bid = bids[i]!;
+    for (let i = 0; i < asks.length; i += 2) if (asks[i + 1]! > 0 && asks[i]! < ask) ask = asks[i]!;
+    return bid === -Infinity || ask === Infinity ? undefined : ((bid + ask) / 2) * this.invTick;
+  }
+
+  private offGrid(price: number, line: number, refTicks: number | undefined): ReplayDataError {
+    const near = refTicks === undefined ? '' : ` (within ${OFF_GRID_FAR * 100}% of the mid ${refTicks * this.config.instrument.tickSize})`;
+    return new ReplayDataError(line, `price ${price} is not a multiple of instrument.tick_size ${this.config.instrument.tickSize}${near}`);
+  }
+
+  /** A recorded price in ticks; off the instrument's tick grid means the scenario's tick_size is wrong. */
+  private ticks(price: number, line: number): number {
+    const t = price * this.invTick;
+    const r = Math.round(t);
+    if (Math.abs(t - r) > 1e-6) throw this.offGrid(price, line, undefined);
+    return r;
+  }
+
+  /** A recorded quantity in lots; fractions of a lot are kept (market depth is not ours to round). */
+  private lots(qty: number, price: number): number {
+    const cs = this.config.contractSize;
+    const l = (cs === undefined ? qty : (qty * cs) / price) * this.invLot;
+    const r = Math.round(l);
+    return Math.abs(l - r) < 1e-9 * Math.max(1, r) ? r : l;
+  }
+}
