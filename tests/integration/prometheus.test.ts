@@ -2,63 +2,23 @@
 // --hold`, and its histogram_quantile estimate must agree with the report's exact nearest-rank percentile:
 // both lie in the same latency bucket. The test starts its own prometheus binary (own port, own temporary
 // storage and config), never talks to a system service, and kills both processes whatever happens.
-import { execFileSync, spawn } from 'node:child_process';
-import type { ChildProcessWithoutNullStreams } from 'node:child_process';
-import { accessSync, constants, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
-import type { AddressInfo } from 'node:net';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { delimiter, dirname, join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { LATENCY_BUCKETS_MS } from '../../src/core/bot-metrics.ts';
+import { freePort, onPath, sleep, startGroup } from '../support/processes.ts';
+import type { Proc } from '../support/processes.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 /** Everything (starting Prometheus, scraping, querying) must be done within this. */
 const DEADLINE_MS = 45_000;
 
-/** The full path of an executable on PATH, or undefined. */
-function onPath(name: string): string | undefined {
-  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
-    if (!dir) continue;
-    const file = join(dir, name);
-    try {
-      accessSync(file, constants.X_OK);
-      return file;
-    } catch {
-      // not here
-    }
-  }
-  return undefined;
-}
-
-interface Proc {
-  readonly proc: ChildProcessWithoutNullStreams;
-  readonly name: string;
-  output: string;
-  exited: boolean;
-  readonly exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-}
-
 const started: Proc[] = [];
 
-/** Starts a process as the leader of its own process group, so that the group can be killed as a whole. */
-function start(name: string, file: string, args: readonly string[]): Proc {
-  const proc = spawn(file, args, { cwd: ROOT, detached: true, env: { ...process.env, NO_COLOR: '1' } });
-  const p: Proc = {
-    proc,
-    name,
-    output: '',
-    exited: false,
-    exit: new Promise((done) => proc.on('exit', (code, signal) => done({ code, signal }))),
-  };
-  void p.exit.then(() => (p.exited = true));
-  const keep = (d: string) => (p.output = (p.output + d).slice(-20_000));
-  proc.stdout.setEncoding('utf8').on('data', keep);
-  proc.stderr.setEncoding('utf8').on('data', keep);
-  started.push(p);
-  return p;
-}
+const start = (name: string, file: string, args: readonly string[]): Proc => startGroup(name, file, args, ROOT, started, 20_000);
 
 /** Whether any process of the group `pgid` still exists. */
 function groupAlive(pgid: number): boolean {
@@ -87,16 +47,6 @@ async function killGroup(p: Proc): Promise<void> {
     signal('SIGKILL');
     await p.exit;
   }
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((r) => server.close(r));
-  return port;
 }
 
 /** Waits for `pattern` in a process's output; fails if the process exits first or the deadline passes. */

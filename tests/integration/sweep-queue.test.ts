@@ -3,54 +3,19 @@
 // killed with SIGKILL mid-run or the coordinator is killed and restarted with --resume. Every test starts
 // its own redis-server on a free loopback port with a temporary directory, and everything started here is
 // killed whatever happens.
-import { spawn } from 'node:child_process';
-import type { ChildProcessWithoutNullStreams } from 'node:child_process';
-import { accessSync, constants, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
-import type { AddressInfo } from 'node:net';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { BIN, mmsim } from '../support/cli.ts';
 import { repoRoot } from '../support/run.ts';
 import { CALM_GRID, treeOf, writeSweepScenarios } from '../support/sweep-fixture.ts';
-
-function onPath(name: string): string | undefined {
-  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
-    if (!dir) continue;
-    try {
-      accessSync(join(dir, name), constants.X_OK);
-      return join(dir, name);
-    } catch {
-      // not here
-    }
-  }
-  return undefined;
-}
-
-interface Proc {
-  readonly proc: ChildProcessWithoutNullStreams;
-  readonly name: string;
-  output: string;
-  exited: boolean;
-  readonly exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-}
+import { freePort, onPath, sleep, startGroup } from '../support/processes.ts';
+import type { Proc } from '../support/processes.ts';
 
 let started: Proc[] = [];
 
-/** Starts a process as the leader of its own process group, so that the group can be killed as a whole. */
-function start(name: string, file: string, args: readonly string[]): Proc {
-  const proc = spawn(file, args, { cwd: repoRoot, detached: true, env: { ...process.env, NO_COLOR: '1' } });
-  const p: Proc = { proc, name, output: '', exited: false, exit: new Promise((done) => proc.on('exit', (code, signal) => done({ code, signal }))) };
-  void p.exit.then(() => (p.exited = true));
-  const keep = (d: string) => (p.output += d);
-  proc.stdout.setEncoding('utf8').on('data', keep);
-  proc.stderr.setEncoding('utf8').on('data', keep);
-  started.push(p);
-  return p;
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const start = (name: string, file: string, args: readonly string[]): Proc => startGroup(name, file, args, repoRoot, started);
 
 async function killGroup(p: Proc, signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
   if (p.proc.pid === undefined || p.exited) return;
@@ -60,14 +25,6 @@ async function killGroup(p: Proc, signal: NodeJS.Signals = 'SIGKILL'): Promise<v
     // gone already
   }
   await p.exit;
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((r) => server.close(r));
-  return port;
 }
 
 async function outputMatch(p: Proc, pattern: RegExp, ms = 30_000): Promise<RegExpExecArray> {
