@@ -16,7 +16,7 @@ import type {
 } from '../../core/types.ts';
 import { DigestKind } from '../run/event-digest.ts';
 import type { EventDigest } from '../run/event-digest.ts';
-import type { ExchangeObserver } from './exchange-observer.ts';
+import type { ExchangeObserver, FillRecord } from './exchange-observer.ts';
 import { FaultSchedule } from './faults.ts';
 import type { OrderBook } from './order-book.ts';
 import { bookView } from './market-view.ts';
@@ -464,36 +464,8 @@ export class SimExchange implements ExchangeGateway, MarketListener {
       if (q <= 0) continue;
       consumed.set(p, { shown, used: used + q });
       o.leaves -= q;
-      this.takerFill(o, p, q);
+      this.settle(o, p, q, 'taker', 'take', this.bookSeq);
     }
-  }
-
-  private takerFill(o: RestingOrder, priceTicks: number, qty: number): void {
-    const now = this.clock.now();
-    this.stats.fills++;
-    const inst = this.instrument;
-    const notional = qty * inst.lotSize * priceTicks * inst.tickSize;
-    const feeUsd = (notional * this.config.takerFeeBps) / 10_000;
-    const acct = this.account;
-    acct.positionLots += sideCode(o.side) * qty;
-    acct.cashUsd += -sideCode(o.side) * notional - feeUsd;
-    acct.feesUsd += feeUsd;
-    acct.filledLots += qty;
-    if (o.leaves === 0) this.filledIds.add(o.clientId);
-    this.digest.add(DigestKind.fill, now, o.num, priceTicks, qty, o.leaves);
-    this.observer?.onFill?.({ clientId: o.clientId, side: o.side, priceTicks, qtyLots: qty, leavesLots: o.leaves, how: 'take', cause: this.bookSeq, exchangeTime: now });
-    this.respond({
-      type: 'fill',
-      clientId: o.clientId,
-      symbol: inst.symbol,
-      side: o.side,
-      priceTicks,
-      qtyLots: qty,
-      leavesLots: o.leaves,
-      liquidity: 'taker',
-      feeUsd,
-      exchangeTime: now,
-    });
   }
 
   /** The market changed: what our takers took from a level counts only until the level itself changes. */
@@ -627,31 +599,37 @@ export class SimExchange implements ExchangeGateway, MarketListener {
   }
 
   private fill(o: RestingOrder, qty: number, how: 'through' | 'queue' | 'cross', cause: number): void {
-    const now = this.clock.now();
     o.leaves -= qty;
     // Our later orders at this price move up by what filled; a print at the price moved them already.
     if (how !== 'queue') this.moveUpBehind(o, qty);
-    this.stats.fills++;
     this.stats[`fills_${how}`]++;
-    const notional = qty * this.instrument.lotSize * o.priceTicks * this.instrument.tickSize;
-    const feeUsd = (notional * this.config.makerFeeBps) / 10_000;
+    this.settle(o, o.priceTicks, qty, 'maker', how, cause);
+  }
+
+  /** Books a fill of `qty` at `priceTicks` (already taken off `o.leaves`) on the account and tells the bot. */
+  private settle(o: RestingOrder, priceTicks: number, qty: number, liquidity: 'maker' | 'taker', how: FillRecord['how'], cause: number): void {
+    const now = this.clock.now();
+    this.stats.fills++;
+    const inst = this.instrument;
+    const notional = qty * inst.lotSize * priceTicks * inst.tickSize;
+    const feeUsd = (notional * (liquidity === 'maker' ? this.config.makerFeeBps : this.config.takerFeeBps)) / 10_000;
     const acct = this.account;
     acct.positionLots += sideCode(o.side) * qty;
     acct.cashUsd += -sideCode(o.side) * notional - feeUsd;
     acct.feesUsd += feeUsd;
     acct.filledLots += qty;
     if (o.leaves === 0) this.filledIds.add(o.clientId);
-    this.digest.add(DigestKind.fill, now, o.num, o.priceTicks, qty, o.leaves);
-    this.observer?.onFill?.({ clientId: o.clientId, side: o.side, priceTicks: o.priceTicks, qtyLots: qty, leavesLots: o.leaves, how, cause, exchangeTime: now });
+    this.digest.add(DigestKind.fill, now, o.num, priceTicks, qty, o.leaves);
+    this.observer?.onFill?.({ clientId: o.clientId, side: o.side, priceTicks, qtyLots: qty, leavesLots: o.leaves, how, cause, exchangeTime: now });
     this.respond({
       type: 'fill',
       clientId: o.clientId,
-      symbol: this.instrument.symbol,
+      symbol: inst.symbol,
       side: o.side,
-      priceTicks: o.priceTicks,
+      priceTicks,
       qtyLots: qty,
       leavesLots: o.leaves,
-      liquidity: 'maker',
+      liquidity,
       feeUsd,
       exchangeTime: now,
     });
