@@ -1,19 +1,13 @@
-import { Gauge, Registry } from 'prom-client';
+import { Registry } from 'prom-client';
 import { BotMetrics } from '../../core/bot-metrics.ts';
-import { MidHistory } from '../../core/mid-history.ts';
-import type { MidAt } from '../../core/pnl-tracker.ts';
 import { US_PER_S } from '../../core/clock.ts';
 import { OrderManager } from '../../core/order-manager.ts';
-import type { SessionConfig } from '../../core/order-manager.ts';
 import { buildReport } from '../../core/report.ts';
 import type { FillPnl } from '../../core/pnl-tracker.ts';
 import type { Report } from '../../core/report.ts';
 import { validateReport } from '../../core/report-validator.ts';
-import { DIVERGENCE_KINDS } from '../../core/recon.ts';
 import { RiskMonitor } from '../../core/risk-monitor.ts';
-import type { SessionStats } from '../../core/session-stats.ts';
-import type { ExchangeGateway, GatewayListener } from '../../core/exchange-gateway.ts';
-import type { CancelRequest, ExecutionEvent, Instrument, MarketEvent, PlaceRequest, PublicTrade, QueryRequest, QueryResult } from '../../core/types.ts';
+import type { CancelRequest, ExecutionEvent, Instrument, MarketEvent, PlaceRequest, QueryRequest, QueryResult } from '../../core/types.ts';
 import { EventDigest } from './event-digest.ts';
 import { checkExpectations } from '../scenario/expectations.ts';
 import { fillsCsv } from './fills-csv.ts';
@@ -29,20 +23,20 @@ import { createQueueModel } from '../exchange/queue-model.ts';
 import { createStreams } from '../clock/rng.ts';
 import type { LoadedScenario } from '../scenario/load-scenario.ts';
 import { createStrategy } from '../scenario/strategy-loader.ts';
-import type { SessionSpec } from '../scenario/schema.ts';
 import { SimExchange } from '../exchange/sim-exchange.ts';
 import { combineObservers } from '../exchange/exchange-observer.ts';
 import type { ExchangeObserver } from '../exchange/exchange-observer.ts';
+import type { MarketTap } from '../market/tape.ts';
 import { SlidingWindowCounter } from '../exchange/sliding-window.ts';
 import { VirtualClock } from '../clock/virtual-clock.ts';
 import { MarketStats } from '../market/market-stats.ts';
 import { bookView } from '../exchange/market-view.ts';
-import type { MarketView } from '../exchange/market-view.ts';
-import type { MarketTap } from '../market/tape.ts';
 import { ObligationMonitor } from './obligations.ts';
 import type { ObligationsReport } from './obligations.ts';
 import { RunSeries } from './run-series.ts';
 import { reportHtml } from './report-html.ts';
+import { observedGateway, teeObserver } from './observed-gateway.ts';
+import { marketObserver, obligationGauges, sessionConfig, sessionReport, venueMids } from './run-wiring.ts';
 
 export interface RunOptions {
   /** Overrides the scenario's seed. */
@@ -72,55 +66,6 @@ export interface RunObserver {
   onExecution?(event: ExecutionEvent, now: number): void;
   onMarketData?(event: MarketEvent, now: number): void;
   onQueryResult?(result: QueryResult, now: number): void;
-}
-
-/** Both observers, the order log's first (it only records). */
-function teeObserver(log: OrderLog, obs: RunObserver | undefined): RunObserver {
-  if (!obs) return { onRequest: (r, now) => log.onRequest(r, now) };
-  return {
-    ...obs,
-    onRequest: (r, now) => {
-      log.onRequest(r, now);
-      obs.onRequest?.(r, now);
-    },
-  };
-}
-
-/** The gateway as the bot sees it, with every message also shown to the observer. */
-function observedGateway(gateway: ExchangeGateway, clock: VirtualClock, obs: RunObserver): ExchangeGateway {
-  // Only requests watched (the order log alone): the venue talks to the bot directly.
-  const listens = obs.onExecution !== undefined || obs.onMarketData !== undefined || obs.onQueryResult !== undefined;
-  const tapped = (listener: GatewayListener): GatewayListener => ({
-    onExecution: (e) => {
-      listener.onExecution(e);
-      obs.onExecution?.(e, clock.now());
-    },
-    onMarketData: (e) => {
-      listener.onMarketData(e);
-      obs.onMarketData?.(e, clock.now());
-    },
-    onQueryResult: (r) => {
-      listener.onQueryResult(r);
-      obs.onQueryResult?.(r, clock.now());
-    },
-    onHeartbeat: (h) => listener.onHeartbeat(h),
-    ...(listener.onPublicTrade ? { onPublicTrade: (t: PublicTrade) => listener.onPublicTrade!(t) } : {}),
-  });
-  return {
-    connect: (listener) => gateway.connect(listens ? tapped(listener) : listener),
-    placeOrder: (r) => {
-      obs.onRequest?.(r, clock.now());
-      gateway.placeOrder(r);
-    },
-    cancelOrder: (r) => {
-      obs.onRequest?.(r, clock.now());
-      gateway.cancelOrder(r);
-    },
-    query: (r) => {
-      obs.onRequest?.(r, clock.now());
-      gateway.query(r);
-    },
-  };
 }
 
 export { PACE_SLICE_EVENTS } from '../market/market-driver.ts';
@@ -343,80 +288,5 @@ export async function runScenario(scenario: LoadedScenario, options: RunOptions 
       });
       return html;
     },
-  };
-}
-
-/**
- * P&L reads the venue's mids, not the bot's delayed feed: the exchange's market view after every book
- * change, stamped with venue time (a change is recorded only when the mid moved, which answers every
- * lookup the same). A lookup "strictly before t" then excludes every change at the fill's instant.
- */
-function venueMids(longestHorizonUs: number): { observer: ExchangeObserver; midAt: MidAt } {
-  const mids = new MidHistory(longestHorizonUs + 60 * US_PER_S);
-  let last = NaN;
-  const observer: ExchangeObserver = {
-    onView(now, bestBid, bestAsk) {
-      if (bestBid === undefined || bestAsk === undefined) return;
-      const mid = (bestBid + bestAsk) / 2;
-      if (mid === last) return;
-      last = mid;
-      mids.push(now, mid);
-    },
-  };
-  const midAt: MidAt = (_symbol, t, inclusive) => {
-    const mid = mids.at(t, inclusive);
-    if (!Number.isNaN(mid)) return mid;
-    // Nothing before the fill's instant (a fill at the first book): that book's mid, else the first one.
-    const at = mids.at(t, true);
-    return Number.isNaN(at) ? mids.first() : at;
-  };
-  return { observer, midAt };
-}
-
-/** The market's stylized facts and the tap (if any), fed from the exchange's prints and market view. */
-function marketObserver(view: MarketView, stats: MarketStats, tap: MarketTap | undefined): ExchangeObserver {
-  return {
-    onTrade(_seq, aggressor, priceTicks, qtyLots, now) {
-      stats.onTrade(now, aggressor, qtyLots);
-      tap?.onTrade(now, aggressor, priceTicks, qtyLots);
-    },
-    onView(now, bid, ask) {
-      stats.onTop(now, { bid, bidQty: bid === undefined ? 0 : view.qtyAt('buy', bid), ask, askQty: ask === undefined ? 0 : view.qtyAt('sell', ask) });
-      tap?.onView(now, view);
-    },
-  };
-}
-
-function sessionConfig(s: SessionSpec): SessionConfig {
-  return {
-    disconnectTimeoutUs: s.disconnect_timeout,
-    maxBookAgeUs: s.max_book_age,
-    reconIntervalUs: s.recon_interval,
-    reconTimeoutUs: s.recon_timeout,
-    watchdogUs: s.watchdog_interval,
-    rateLimitBackoffUs: s.rate_limit_backoff,
-  };
-}
-
-/** The obligations' outcome in metrics.prom (only with obligations configured). */
-function obligationGauges(registry: Registry, r: ObligationsReport): void {
-  const registers = [registry];
-  new Gauge({ name: 'mm_obligation_pass_ratio', help: 'Share of maker-obligation snapshots that passed', registers }).set(r.pass_ratio);
-  new Gauge({ name: 'mm_obligation_snapshots', help: 'Maker-obligation snapshots taken', registers }).set(r.snapshots);
-  new Gauge({ name: 'mm_obligation_qualified', help: '1 when the pass ratio met min_pass_ratio', registers }).set(r.qualified ? 1 : 0);
-}
-
-function sessionReport(s: SessionStats): Record<string, unknown> {
-  return {
-    disconnects: s.disconnects,
-    reconnects: s.reconnects,
-    stale_books: s.staleBooks,
-    recon_runs: s.reconRuns,
-    recon_abandoned: s.reconAbandoned,
-    adopted_orders: s.adopted,
-    orphans_canceled: s.orphansCanceled,
-    cancels_resent: s.cancelsResent,
-    position_adjust_lots: s.positionAdjustLots,
-    divergences: Object.fromEntries(DIVERGENCE_KINDS.map((k) => [k, s.divergences.get(k) ?? 0])),
   };
 }
