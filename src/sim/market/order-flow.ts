@@ -3,6 +3,8 @@ import { US_PER_S } from '../../core/clock.ts';
 import type { Side } from '../../core/types.ts';
 import { Hawkes, MARKET, baselines } from './hawkes.ts';
 import type { OrderBook } from '../exchange/order-book.ts';
+import { ASK, BID, DepthWindow } from './depth-window.ts';
+import { MAX_LOTS, limitSize, marketSize } from './flow-sizes.ts';
 import type { RandomStream } from '../clock/rng.ts';
 import type { MarketListener, MarketPhase, MarketStats, SyntheticMarketConfig } from './synthetic-market.ts';
 
@@ -18,12 +20,9 @@ export interface OrderFlowStreams {
   readonly levels: RandomStream;
 }
 
-const BID = 0;
-const ASK = 1;
 /** Event kinds besides the Hawkes MARKET and LIMIT. */
 const CANCEL = 2;
 const INSIDE = 3;
-const MAX_LOTS = 1e12;
 
 /**
  * The synthetic market as event-level L2 order flow (docs/market-model.md). Market and limit orders
@@ -40,9 +39,8 @@ export class OrderFlowMarket {
   private readonly mu: [number, number];
   private phaseIndex = 0;
   private phase: MarketPhase;
-  /** Resting lots within `levels` ticks of each side's best, and the best they were summed at. */
-  private readonly window = new Float64Array(2);
-  private readonly windowBest = new Float64Array(2);
+  /** Resting lots within `levels` ticks of each side's best. */
+  private readonly depth: DepthWindow;
   /** The sign regime: +1 buying, -1 selling. */
   private regime = 1;
   private cancelRate = 0;
@@ -65,6 +63,7 @@ export class OrderFlowMarket {
     private readonly rng: OrderFlowStreams,
     private readonly listener: MarketListener,
   ) {
+    this.depth = new DepthWindow(book, config.levels);
     this.hawkes = new Hawkes(config.branching, config.decayPerS, rng.arrivals);
     this.mu = baselines([config.marketRatePerS, config.limitRatePerS], config.branching);
     this.phase = config.phases[0]!;
@@ -72,7 +71,7 @@ export class OrderFlowMarket {
     for (const p of config.phases) this.stats.by_phase[p.name] = { trades: 0, traded_lots: 0 };
     this.onPrint = (price, qty) => {
       this.stats.prints++;
-      this.window[this.printWindow] = this.window[this.printWindow]! - qty;
+      this.depth.lots[this.printWindow] = this.depth.lots[this.printWindow]! - qty;
       this.sweptPrice = price;
       this.sweptSide = this.printWindow;
       this.listener.onTrade(this.printSide, price, qty);
@@ -94,8 +93,8 @@ export class OrderFlowMarket {
       this.book.bids.set(bestBid - k, depthLots);
       this.book.asks.set(bestBid + spreadTicks + k, depthLots);
     }
-    this.recount(BID);
-    this.recount(ASK);
+    this.depth.recount(BID);
+    this.depth.recount(ASK);
     this.enterPhase(0);
     this.stats.book_updates++;
     this.listener.onBookChange();
@@ -124,7 +123,7 @@ export class OrderFlowMarket {
     const h = this.hawkes;
     for (;;) {
       const tH = h.next();
-      const q = this.window[BID]! + this.window[ASK]!;
+      const q = this.depth.lots[BID]! + this.depth.lots[ASK]!;
       const touch = this.book.bids.bestQty() + this.book.asks.bestQty();
       const rate = this.cancelRate * q + (this.touchCancelRate - this.cancelRate) * touch;
       const tC = rate > 0 ? -Math.log(this.rng.arrivals.uniformOpen()) / rate : Infinity;
@@ -171,24 +170,17 @@ export class OrderFlowMarket {
     const side: Side = buy ? 'buy' : 'sell';
     const passive = buy ? ASK : BID;
     // An order larger than the modelled book is cut at its depth within `levels` ticks.
-    const size = Math.min(this.marketSize(), Math.max(1, this.window[passive]!));
+    const size = Math.min(marketSize(this.rng.sizes, c.marketSize), Math.max(1, this.depth.lots[passive]!));
     this.printSide = side;
     this.printWindow = passive;
     const traded = this.book.sweep(side, size, this.onPrint);
-    this.resync(passive);
+    this.depth.resync(passive);
     if (traded === 0) return;
     this.stats.trades++;
     this.stats.traded_lots += traded;
     const ps = this.stats.by_phase[this.phase.name]!;
     ps.trades++;
     ps.traded_lots += traded;
-  }
-
-  private marketSize(): number {
-    const m = this.config.marketSize;
-    const r = this.rng.sizes;
-    const x = r.bernoulli(m.tailShare) ? m.tailMin * Math.pow(r.uniformOpen(), -1 / m.tailExponent) : r.lognormal(m.median, m.sigma);
-    return Math.min(MAX_LOTS, Math.max(1, Math.round(x)));
   }
 
   private limitOrder(): void {
@@ -212,11 +204,11 @@ export class OrderFlowMarket {
       price = s === BID ? bid - k : ask + k;
     }
     if (price <= 0) return;
-    const size = Math.max(1, Math.round(this.rng.sizes.exponential(c.limitSizeLots)));
+    const size = limitSize(this.rng.sizes, c.limitSizeLots);
     const side = s === BID ? this.book.bids : this.book.asks;
     side.set(price, Math.min(MAX_LOTS, side.qtyAt(price) + size));
-    if (this.inWindow(s, price)) this.window[s] = this.window[s]! + size;
-    this.resync(s);
+    if (this.depth.inWindow(s, price)) this.depth.lots[s] = this.depth.lots[s]! + size;
+    this.depth.resync(s);
     this.stats.limit_orders++;
   }
 
@@ -230,10 +222,10 @@ export class OrderFlowMarket {
     if (gap <= 1) return;
     const inside = 1 + Math.floor(lv.uniform() * (gap - 1));
     const price = s === BID ? bid + inside : ask - inside;
-    const size = Math.max(1, Math.round(this.rng.sizes.exponential(this.config.limitSizeLots)));
+    const size = limitSize(this.rng.sizes, this.config.limitSizeLots);
     const side = s === BID ? this.book.bids : this.book.asks;
     side.set(price, Math.min(MAX_LOTS, side.qtyAt(price) + size));
-    this.resync(s);
+    this.depth.resync(s);
     this.stats.limit_orders++;
   }
 
@@ -245,7 +237,7 @@ export class OrderFlowMarket {
     const wT = this.touchCancelRate / (this.cancelRate > 0 ? this.cancelRate : 1);
     const tb = this.book.bids.bestQty();
     const ta = this.book.asks.bestQty();
-    const weightOf = (s: number, touchQty: number) => (wT === 1 ? this.window[s]! : this.window[s]! - touchQty + wT * touchQty);
+    const weightOf = (s: number, touchQty: number) => (wT === 1 ? this.depth.lots[s]! : this.depth.lots[s]! - touchQty + wT * touchQty);
     const wBid = weightOf(BID, tb);
     let target = lv.uniform() * (wBid + weightOf(ASK, ta));
     const s = target < wBid ? BID : ASK;
@@ -267,10 +259,10 @@ export class OrderFlowMarket {
       target -= qty;
     }
     if (qty <= 0) return;
-    const lots = Math.min(qty, Math.max(1, Math.round(this.rng.sizes.exponential(this.config.limitSizeLots))));
+    const lots = Math.min(qty, limitSize(this.rng.sizes, this.config.limitSizeLots));
     side.set(price, qty - lots);
-    this.window[s] = this.window[s]! - lots;
-    this.resync(s);
+    this.depth.lots[s] = this.depth.lots[s]! - lots;
+    this.depth.resync(s);
     this.stats.cancels++;
   }
 
@@ -286,64 +278,14 @@ export class OrderFlowMarket {
       const ask = this.book.bestAsk()!;
       const price = swept === BID ? Math.min(this.sweptPrice, ask - 1) : ask - c.spreadTicks;
       this.book.bids.set(price, c.depthLots);
-      this.recount(BID);
+      this.depth.recount(BID);
       this.stats.refills++;
     }
     if (this.book.bestAsk() === undefined) {
       const bid = this.book.bestBid()!;
       this.book.asks.set(swept === ASK ? Math.max(this.sweptPrice, bid + 1) : bid + c.spreadTicks, c.depthLots);
-      this.recount(ASK);
+      this.depth.recount(ASK);
       this.stats.refills++;
     }
-  }
-
-  /** Depth coordinate: larger is closer to the spread on both sides. */
-  private u(s: number, price: number): number {
-    return s === BID ? price : -price;
-  }
-
-  private inWindow(s: number, price: number): boolean {
-    const d = this.windowBest[s]! - this.u(s, price);
-    return d >= 0 && d < this.config.levels;
-  }
-
-  /** Moves a side's window to its new best, adding the levels it enters and removing those it leaves. */
-  private resync(s: number): void {
-    const side = s === BID ? this.book.bids : this.book.asks;
-    const best = side.best();
-    if (best === undefined) {
-      this.window[s] = 0;
-      return;
-    }
-    const b1 = this.u(s, best);
-    const b0 = this.windowBest[s]!;
-    if (b1 === b0) return;
-    const L = this.config.levels;
-    if (Math.abs(b1 - b0) >= L) return this.recount(s);
-    const sign = s === BID ? 1 : -1;
-    let q = this.window[s]!;
-    if (b1 > b0) {
-      for (let u = b0 + 1; u <= b1; u++) q += side.qtyAt(sign * u);
-      for (let u = b0 - L + 1; u <= b1 - L; u++) q -= side.qtyAt(sign * u);
-    } else {
-      for (let u = b1 + 1; u <= b0; u++) q -= side.qtyAt(sign * u);
-      for (let u = b1 - L + 1; u <= b0 - L; u++) q += side.qtyAt(sign * u);
-    }
-    this.window[s] = q;
-    this.windowBest[s] = b1;
-  }
-
-  private recount(s: number): void {
-    const side = s === BID ? this.book.bids : this.book.asks;
-    const best = side.best();
-    if (best === undefined) {
-      this.window[s] = 0;
-      return;
-    }
-    const dir = s === BID ? -1 : 1;
-    let q = 0;
-    for (let k = 0; k < this.config.levels; k++) q += side.qtyAt(best + dir * k);
-    this.window[s] = q;
-    this.windowBest[s] = this.u(s, best);
   }
 }

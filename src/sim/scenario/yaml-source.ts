@@ -1,8 +1,10 @@
-import { LineCounter, isAlias, isMap, isScalar, isSeq, parseDocument, visit } from 'yaml';
+import { LineCounter, parseDocument } from 'yaml';
 import type { Document } from 'yaml';
 import type { z } from 'zod';
 import { InputError } from '../../core/errors.ts';
 import { readTextInput } from './input-file.ts';
+import { allowedKeys } from './schema-keys.ts';
+import { keyAt, locate } from './yaml-locate.ts';
 
 /** An invalid scenario (or other YAML input): the message names the file, the line and the field. */
 export class ScenarioError extends InputError {
@@ -117,20 +119,6 @@ export function validateDocument<S extends z.ZodType>(doc: Document, lines: Line
   throw new ScenarioError(message, { file, line: first?.line, column: first?.col, path: first?.path });
 }
 
-function keyAt(doc: Document, offset: number): unknown {
-  let key: unknown;
-  visit(doc, {
-    Pair(_, pair) {
-      if (isScalar(pair.key) && pair.key.range?.[0] === offset) {
-        key = pair.key.value;
-        return visit.BREAK;
-      }
-      return undefined;
-    },
-  });
-  return key;
-}
-
 /** `phases[2].duration`; keys that are not plain words are quoted. */
 function dotted(path: Path): string {
   let out = '';
@@ -229,129 +217,3 @@ function explain(issue: Issue, doc: Document, data: unknown, schema: z.ZodType):
 
 const typeName = (expected: string) => (expected === 'int' ? 'integer' : expected);
 const withSeen = (message: string, was: string) => (/\bwas\b/.test(message) ? message : message + was);
-
-/**
- * Source offset of the YAML node at `path`. When it is absent, the key of the nearest existing parent
- * (`response:` for a missing `response.median_ms`), which reads better than the parent's first child.
- */
-function locate(doc: Document, path: Path, preferKey = false): number {
-  let node: unknown = doc.contents;
-  let offset = rangeStart(node) ?? 0;
-  let parentOffset = offset;
-  for (const [i, seg] of path.entries()) {
-    if (isAlias(node)) node = node.resolve(doc);
-    let next: unknown;
-    if (isMap(node)) {
-      const pair = node.items.find((p) => isScalar(p.key) && String(p.key.value) === String(seg));
-      if (!pair) return parentOffset;
-      offset = parentOffset = rangeStart(pair.key) ?? offset;
-      if (preferKey && i === path.length - 1) return offset;
-      next = pair.value;
-    } else if (isSeq(node) && typeof seg === 'number') {
-      next = node.items[seg];
-      parentOffset = offset = rangeStart(next) ?? offset;
-    } else {
-      return parentOffset;
-    }
-    if (next === undefined || next === null) return parentOffset;
-    node = next;
-    // An empty value (`key:`) sits after the colon; the key is the better place to point at.
-    const range = (node as { range?: [number, number, number] }).range;
-    if (range && range[1] > range[0]) offset = range[0];
-  }
-  return offset;
-}
-
-function rangeStart(node: unknown): number | undefined {
-  return (node as { range?: [number, number, number] } | null)?.range?.[0];
-}
-
-// Zod has no public way to ask "which keys does this object allow", so walk the schema definitions.
-interface LooseDef {
-  type: string;
-  shape?: Record<string, unknown>;
-  element?: unknown;
-  innerType?: unknown;
-  in?: unknown;
-  options?: unknown[];
-  getter?: () => unknown;
-  left?: unknown;
-  right?: unknown;
-  valueType?: unknown;
-  items?: unknown[];
-  rest?: unknown;
-  values?: unknown[];
-}
-
-const WRAPPERS = new Set(['optional', 'nullable', 'default', 'prefault', 'readonly', 'catch', 'nonoptional']);
-const defOf = (schema: unknown) => (schema as { _zod?: { def?: LooseDef } } | undefined)?._zod?.def;
-const field = (value: unknown, key: PropertyKey) =>
-  typeof value === 'object' && value !== null ? (value as Record<PropertyKey, unknown>)[key] : undefined;
-
-function unwrap(schema: unknown, value: unknown): unknown {
-  for (let guard = 0; guard < 64; guard++) {
-    const def = defOf(schema);
-    if (def && WRAPPERS.has(def.type)) schema = def.innerType;
-    else if (def?.type === 'pipe') schema = def.in;
-    else if (def?.type === 'lazy') schema = def.getter?.();
-    else if (def?.type === 'union') schema = pickOption(def.options ?? [], value);
-    else return schema;
-  }
-  return schema;
-}
-
-/** The union member that the value most plausibly meant: literal fields agree, most keys known. */
-function pickOption(options: unknown[], value: unknown): unknown {
-  let best: unknown;
-  let bestScore = -1;
-  for (const option of options) {
-    const shape = defOf(unwrap(option, value))?.shape;
-    if (!shape) continue;
-    const entries = Object.entries(shape);
-    const clash = entries.some(([key, s]) => {
-      const def = defOf(s);
-      return def?.type === 'literal' && field(value, key) !== undefined && !def.values?.includes(field(value, key));
-    });
-    if (clash) continue;
-    const score = entries.filter(([key]) => field(value, key) !== undefined).length;
-    if (score > bestScore) [best, bestScore] = [option, score];
-  }
-  return best ?? options[0];
-}
-
-function child(schema: unknown, seg: PropertyKey): unknown {
-  const def = defOf(schema);
-  switch (def?.type) {
-    case 'object':
-      return def.shape?.[String(seg)];
-    case 'array':
-      return def.element;
-    case 'record':
-      return def.valueType;
-    case 'tuple':
-      return def.items?.[Number(seg)] ?? def.rest;
-    case 'intersection':
-      return child(def.left, seg) ?? child(def.right, seg);
-    default:
-      return undefined;
-  }
-}
-
-function keysOf(schema: unknown, value: unknown): string[] {
-  const def = defOf(unwrap(schema, value));
-  if (def?.type === 'object') return Object.keys(def.shape ?? {});
-  if (def?.type === 'intersection') return [...keysOf(def.left, value), ...keysOf(def.right, value)];
-  return [];
-}
-
-function allowedKeys(schema: unknown, data: unknown, path: Path): string[] | undefined {
-  let current = schema;
-  let value = data;
-  for (const seg of path) {
-    current = child(unwrap(current, value), seg);
-    value = field(value, seg);
-    if (current === undefined) return undefined;
-  }
-  const keys = [...new Set(keysOf(current, value))];
-  return keys.length > 0 ? keys : undefined;
-}

@@ -3,8 +3,11 @@ import { OrderBook } from '../../exchange/order-book.ts';
 import { openReplaySource } from '../replay/replay-source.ts';
 import type { ReplayFormat } from '../replay/replay-formats.ts';
 import type { ReplayMessage } from '../replay/replay-message.ts';
-import { COUNT_WINDOWS_US, TapeRecorder } from './tape-facts.ts';
+import { fitHawkes, fitInsideRates } from './fits.ts';
+import { TapeRecorder } from './tape-facts.ts';
 import type { TapeFacts } from './tape-facts.ts';
+
+export { fitHawkes, fitInsideRates, hawkesDispersion } from './fits.ts';
 
 /**
  * Fits the order-flow generator's parameters (docs/market-model.md) to a recording, by the method of
@@ -99,61 +102,6 @@ async function inferSteps(o: CalibrateOptions): Promise<{ tick: number; lot: num
   const round = (x: number, d: number): number => Number(x.toFixed(d));
   const tick = Number.isFinite(minSpread) ? round(minSpread / 1e8, priceDec) : 10 ** -priceDec;
   return { tick: tick > 0 ? tick : 10 ** -priceDec, lot: round(minQty, qtyDec) };
-}
-
-/** Variance/mean of counts in windows Δ for a stationary exponential-kernel Hawkes process. */
-export function hawkesDispersion(n: number, beta: number, windowS: number): number {
-  const k2 = 1 / (1 - n) ** 2;
-  const g = beta * (1 - n) * windowS;
-  return k2 + (1 - k2) * ((1 - Math.exp(-g)) / g);
-}
-
-/** Least squares in log dispersion over the windows; with `beta` given only n is fitted. */
-export function fitHawkes(observed: readonly number[], beta?: number): { n: number; beta: number } {
-  let best = { n: 0, beta: beta ?? 1, err: Infinity };
-  const betas = beta !== undefined ? [beta] : Array.from({ length: 101 }, (_, i) => 0.01 * 10 ** (i / 20));
-  for (const b of betas) {
-    for (let i = 0; i <= 98; i++) {
-      const n = i / 100;
-      let err = 0;
-      COUNT_WINDOWS_US.forEach((w, j) => {
-        err += (Math.log(hawkesDispersion(n, b, w / 1e6)) - Math.log(Math.max(1, observed[j]!))) ** 2;
-      });
-      if (err < best.err) best = { n, beta: b, err };
-    }
-  }
-  return { n: best.n, beta: best.beta };
-}
-
-/**
- * Maximum-likelihood fit of a Poisson rate `a + c k` of limit orders inside a spread k ticks wider than
- * one, from the time spent at each k and the orders seen there: the EM iteration for the superposition of
- * two Poisson flows (each order is split between them in proportion to their rates at its k).
- */
-export function fitInsideRates(seconds: ReadonlyMap<number, number>, adds: ReadonlyMap<number, number>): { perS: number; perTickS: number } {
-  let time = 0;
-  let exposure = 0;
-  let n = 0;
-  for (const [k, t] of seconds) {
-    time += t;
-    exposure += k * t;
-  }
-  for (const [, c] of adds) n += c;
-  if (!(time > 0) || n === 0) return { perS: 0, perTickS: 0 };
-  let a = n / time / 2;
-  let c = n / exposure / 2;
-  for (let it = 0; it < 500; it++) {
-    let na = 0;
-    let nc = 0;
-    for (const [k, m] of adds) {
-      const share = a / (a + c * k);
-      na += m * share;
-      nc += m * (1 - share);
-    }
-    a = na / time;
-    c = nc / exposure;
-  }
-  return { perS: a, perTickS: c };
 }
 
 export async function calibrate(o: CalibrateOptions): Promise<Fitted> {

@@ -1,27 +1,21 @@
 import type { Clock, Micros } from '../../../core/clock.ts';
 import { InvariantError } from '../../../core/errors.ts';
 import type { Instrument } from '../../../core/types.ts';
-import type { LatencyModel } from '../../exchange/latency-model.ts';
 import type { OrderBook } from '../../exchange/order-book.ts';
 import type { MarketListener } from '../synthetic-market.ts';
+import { PriceGrid } from './price-grid.ts';
+import type { RecordedFeedLatency } from './recorded-latency.ts';
 import { ReplayDataError } from './replay-message.ts';
-import type { Anomaly, Levels, ReplayMessage } from './replay-message.ts';
+import type { Levels, ReplayMessage } from './replay-message.ts';
 import type { ReplaySource } from './replay-source.ts';
+import { emptyReplayStats } from './replay-stats.ts';
+import type { ReplayStats } from './replay-stats.ts';
 import type { TickerOverlay } from './ticker-overlay.ts';
 import { DEFAULT_REORDER_WINDOW_US, TimeLine } from './time-line.ts';
 
-/**
- * Feed latency taken from the recording: each book message reaches the bot after the delay the recorder
- * saw, less the recorder's clock offset. The replay sets it before each publication.
- */
-export class RecordedFeedLatency implements LatencyModel {
-  readonly isZero = false;
-  current: Micros = 0;
-
-  sample(): Micros {
-    return this.current;
-  }
-}
+export { OFF_GRID_FAR } from './price-grid.ts';
+export { RecordedFeedLatency } from './recorded-latency.ts';
+export type { ReplayStats } from './replay-stats.ts';
 
 export interface ReplayMarketConfig {
   readonly instrument: Instrument;
@@ -45,41 +39,7 @@ export interface ReplayMarketConfig {
   readonly readAhead?: number;
 }
 
-export interface ReplayStats {
-  book_updates: number;
-  snapshots: number;
-  trades: number;
-  traded_lots: number;
-  tickers: number;
-  /** Tickers newer than the book when they ran: the exchange matched against them (ticker-overlay.ts). */
-  tickers_overlaid: number;
-  /** Diffs after which the rebuilt best bid and ask prices were compared with the latest ticker... */
-  bbo_checks: number;
-  /** ...and were equal to it. */
-  bbo_matches: number;
-  /** Book updates after which the rebuilt book was crossed (bid >= ask). */
-  crossed_books: Anomaly | null;
-  /** Messages whose exchange time was earlier than that of the previous message of the same stream. */
-  out_of_order: Record<'book' | 'trade' | 'ticker', number>;
-  /** Lines read after a later-stamped line and put back in place by the reorder window. */
-  time_reordered: number;
-  /** Lines beyond the reorder window: run later than their exchange time, at the time line's. */
-  time_clamped: { count: number; max_us: number };
-  /** Trades that could only run after a book message stamped later (so containing them): not applied again. */
-  trades_contained: number;
-  /** Book levels off the tick grid far from the mid (legacy levels): ignored. */
-  off_grid_levels: Anomaly | null;
-  /** The recorder's clock offset (local minus exchange time) as finally estimated, µs; null without local times. */
-  recorder_offset_us: number | null;
-}
-
 const READ_AHEAD = 2048;
-
-/**
- * An off-grid level further than this from the mid (a fraction of it) is a legacy level and ignored;
- * nearer, the scenario's tick size is wrong and the run stops (docs/replay.md, "Bad data").
- */
-export const OFF_GRID_FAR = 0.05;
 
 /**
  * Drives the simulated venue from a recording: each message runs on the virtual clock at its exchange
@@ -91,23 +51,7 @@ export const OFF_GRID_FAR = 0.05;
  * next batch is needed, so the run is identical however the file happens to be chunked.
  */
 export class ReplayMarket {
-  readonly stats: ReplayStats = {
-    book_updates: 0,
-    snapshots: 0,
-    trades: 0,
-    traded_lots: 0,
-    tickers: 0,
-    tickers_overlaid: 0,
-    bbo_checks: 0,
-    bbo_matches: 0,
-    crossed_books: null,
-    out_of_order: { book: 0, trade: 0, ticker: 0 },
-    time_reordered: 0,
-    time_clamped: { count: 0, max_us: 0 },
-    trades_contained: 0,
-    off_grid_levels: null,
-    recorder_offset_us: null,
-  };
+  readonly stats: ReplayStats = emptyReplayStats();
   private buf: ReplayMessage[] = [];
   private times: Micros[] = [];
   private at = 0;
@@ -123,8 +67,7 @@ export class ReplayMarket {
   /** The rebuilt book's mid before the message being applied (the reference for off-grid levels). */
   private refMid: number | undefined;
   private endTime: Micros | undefined;
-  private readonly invTick: number;
-  private readonly invLot: number;
+  private readonly grid: PriceGrid;
 
   constructor(
     private readonly clock: Clock,
@@ -133,8 +76,7 @@ export class ReplayMarket {
     private readonly source: ReplaySource,
     private readonly listener: MarketListener,
   ) {
-    this.invTick = 1 / config.instrument.tickSize;
-    this.invLot = 1 / config.instrument.lotSize;
+    this.grid = new PriceGrid(config.instrument, config.contractSize, this.stats);
     this.line = new TimeLine(config.reorderWindowUs ?? DEFAULT_REORDER_WINDOW_US);
     this.stats.out_of_order = this.line.stats.out_of_order;
   }
@@ -272,10 +214,10 @@ export class ReplayMarket {
         return;
       }
       case 'trade': {
-        const lots = this.lots(m.qty, m.price);
+        const lots = this.grid.lots(m.qty, m.price);
         this.stats.trades++;
         this.stats.traded_lots += lots;
-        const priceTicks = this.ticks(m.price, m.line);
+        const priceTicks = this.grid.ticks(m.price, m.line);
         // Only a line beyond the reorder window can run after a book message stamped later than it: that
         // book already holds the trade's effect, so the queues must not shrink by it a second time.
         if (m.exchangeUs < this.lastBookUs) {
@@ -287,12 +229,12 @@ export class ReplayMarket {
       }
       case 'ticker': {
         this.stats.tickers++;
-        const bid = m.bidPrice > 0 ? this.ticks(m.bidPrice, m.line) : 0;
-        const ask = m.askPrice > 0 ? this.ticks(m.askPrice, m.line) : 0;
+        const bid = m.bidPrice > 0 ? this.grid.ticks(m.bidPrice, m.line) : 0;
+        const ask = m.askPrice > 0 ? this.grid.ticks(m.askPrice, m.line) : 0;
         this.tickerBid = bid;
         this.tickerAsk = ask;
         const overlay = this.config.overlay;
-        if (overlay && overlay.onTicker(m.seq, m.exchangeUs, bid, this.lots(m.bidQty, m.bidPrice), ask, this.lots(m.askQty, m.askPrice))) {
+        if (overlay && overlay.onTicker(m.seq, m.exchangeUs, bid, this.grid.lots(m.bidQty, m.bidPrice), ask, this.grid.lots(m.askQty, m.askPrice))) {
           this.stats.tickers_overlaid++;
           this.setFeedLatency(m);
           this.listener.onBookChange();
@@ -319,12 +261,12 @@ export class ReplayMarket {
       this.stats.snapshots++;
     }
     for (let i = 0; i < bids.length; i += 2) {
-      const p = this.levelTicks(bids, asks, i, bids, line);
-      if (p === p) book.bids.set(p, this.lots(bids[i + 1]!, bids[i]!));
+      const p = this.grid.levelTicks(bids, asks, i, bids, line, this.refMid);
+      if (p === p) book.bids.set(p, this.grid.lots(bids[i + 1]!, bids[i]!));
     }
     for (let i = 0; i < asks.length; i += 2) {
-      const p = this.levelTicks(bids, asks, i, asks, line);
-      if (p === p) book.asks.set(p, this.lots(asks[i + 1]!, asks[i]!));
+      const p = this.grid.levelTicks(bids, asks, i, asks, line, this.refMid);
+      if (p === p) book.asks.set(p, this.grid.lots(asks[i + 1]!, asks[i]!));
     }
     this.stats.book_updates++;
     if (book.crossed()) {
@@ -336,54 +278,5 @@ export class ReplayMarket {
       this.stats.bbo_checks++;
       if (book.bestBid() === this.tickerBid && book.bestAsk() === this.tickerAsk) this.stats.bbo_matches++;
     }
-  }
-
-  /**
-   * The ticks of level `i` of `side`; NaN for a level off the tick grid far from the mid (counted and
-   * ignored); off the grid near the mid stops the run (the scenario's tick_size is wrong).
-   */
-  private levelTicks(bids: Levels, asks: Levels, i: number, side: Levels, line: number): number {
-    const price = side[i]!;
-    const t = price * this.invTick;
-    const r = Math.round(t);
-    if (Math.abs(t - r) <= 1e-6) return r;
-    const ref = this.refMid ?? this.messageMid(bids, asks);
-    if (ref !== undefined && Math.abs(t - ref) > OFF_GRID_FAR * ref) {
-      const a = this.stats.off_grid_levels;
-      if (a) a.count++;
-      else this.stats.off_grid_levels = { count: 1, first_line: line };
-      return NaN;
-    }
-    throw this.offGrid(price, line, ref);
-  }
-
-  /** The mid of a message's own best levels, in (fractional) ticks: the reference when the book is empty. */
-  private messageMid(bids: Levels, asks: Levels): number | undefined {
-    let bid = -Infinity;
-    let ask = Infinity;
-    for (let i = 0; i < bids.length; i += 2) if (bids[i + 1]! > 0 && bids[i]! > bid) bid = bids[i]!;
-    for (let i = 0; i < asks.length; i += 2) if (asks[i + 1]! > 0 && asks[i]! < ask) ask = asks[i]!;
-    return bid === -Infinity || ask === Infinity ? undefined : ((bid + ask) / 2) * this.invTick;
-  }
-
-  private offGrid(price: number, line: number, refTicks: number | undefined): ReplayDataError {
-    const near = refTicks === undefined ? '' : ` (within ${OFF_GRID_FAR * 100}% of the mid ${refTicks * this.config.instrument.tickSize})`;
-    return new ReplayDataError(line, `price ${price} is not a multiple of instrument.tick_size ${this.config.instrument.tickSize}${near}`);
-  }
-
-  /** A recorded price in ticks; off the instrument's tick grid means the scenario's tick_size is wrong. */
-  private ticks(price: number, line: number): number {
-    const t = price * this.invTick;
-    const r = Math.round(t);
-    if (Math.abs(t - r) > 1e-6) throw this.offGrid(price, line, undefined);
-    return r;
-  }
-
-  /** A recorded quantity in lots; fractions of a lot are kept (market depth is not ours to round). */
-  private lots(qty: number, price: number): number {
-    const cs = this.config.contractSize;
-    const l = (cs === undefined ? qty : (qty * cs) / price) * this.invLot;
-    const r = Math.round(l);
-    return Math.abs(l - r) < 1e-9 * Math.max(1, r) ? r : l;
   }
 }
