@@ -1,21 +1,11 @@
 import type { Side } from '../../../core/types.ts';
 import { ReplayDataError, countAnomaly, countMessage, newDecoderStats } from './replay-message.ts';
 import type { LineDecoder, ReplayMessage } from './replay-message.ts';
-import { levelValue, valueProblem } from './level-value.ts';
+import { createV2LevelBook } from './bybit-v2-book.ts';
 
 export interface BybitV2Options {
   /** The instrument to keep (`BTCUSD`); a recording may hold several, the others are counted `other_symbol`. */
   readonly symbol: string;
-}
-
-type LevelId = number | string;
-
-interface V2Level {
-  id?: unknown;
-  price?: unknown;
-  side?: unknown;
-  size?: unknown;
-  symbol?: unknown;
 }
 
 /**
@@ -41,8 +31,7 @@ interface V2Level {
 export function createBybitV2Decoder(opts: BybitV2Options): LineDecoder {
   const symbol = opts.symbol;
   const stats = newDecoderStats();
-  /** Level id → price, signed by side: positive for a bid, negative for an ask (one Map, no per-level objects). */
-  const levels = new Map<LevelId, number>();
+  const book = createV2LevelBook(symbol, stats);
   let haveSnapshot = false;
   let lastCrossSeq = -Infinity;
   let firstEarlyDelta = 0;
@@ -156,27 +145,10 @@ export function createBybitV2Decoder(opts: BybitV2Options): LineDecoder {
         return;
       }
       checkCrossSeq(m.cross_seq, line);
-      levels.clear();
       haveSnapshot = true;
       const bids: number[] = [];
       const asks: number[] = [];
-      for (let i = 0; i < list.length; i++) {
-        const l = list[i] as V2Level | null;
-        if (typeof l !== 'object' || l === null) throw badLevel(line, 'snapshot', i, l, 'full');
-        if (l.symbol !== undefined && l.symbol !== symbol) {
-          countAnomaly(stats, 'other_symbol', line);
-          continue;
-        }
-        const id = levelId(l.id);
-        const price = levelValue(l.price, true);
-        const qty = levelValue(l.size, true);
-        const bid = l.side === 'Buy' ? true : l.side === 'Sell' ? false : undefined;
-        if (id === undefined || bid === undefined || !validPrice(price) || !validQty(qty)) throw badLevel(line, 'snapshot', i, l, 'full');
-        if (qty === 0) continue; // an empty level in a snapshot is just not there
-        levels.set(id, bid ? price : -price);
-        if (bid) bids.push(price, qty);
-        else asks.push(price, qty);
-      }
+      book.snapshot(list, line, bids, asks);
       out.push({ kind: 'book', snapshot: true, bids, asks, exchangeUs, localUs, line });
       return;
     }
@@ -197,62 +169,8 @@ export function createBybitV2Decoder(opts: BybitV2Options): LineDecoder {
     checkCrossSeq(m.cross_seq, line);
     const bids: number[] = [];
     const asks: number[] = [];
-    // Bybit applies a delta's lists in this order: delete, update, insert.
-    for (let i = 0; i < dels.length; i++) {
-      const l = dels[i] as V2Level | null;
-      const id = typeof l === 'object' && l !== null ? levelId(l.id) : undefined;
-      if (id === undefined) throw badLevel(line, 'delete', i, l, 'id');
-      const signed = levels.get(id);
-      if (signed === undefined) {
-        countAnomaly(stats, 'unknown_level', line);
-        continue;
-      }
-      levels.delete(id);
-      if (signed > 0) bids.push(signed, 0);
-      else asks.push(-signed, 0);
-    }
-    for (let i = 0; i < upds.length; i++) {
-      const l = upds[i] as V2Level | null;
-      const id = typeof l === 'object' && l !== null ? levelId(l.id) : undefined;
-      const qty = id === undefined ? NaN : levelValue(l!.size, true);
-      if (id === undefined || !validQty(qty)) throw badLevel(line, 'update', i, l, 'size');
-      const signed = levels.get(id);
-      if (signed === undefined) {
-        countAnomaly(stats, 'unknown_level', line);
-        // With its price and side it can still be set: the book converges on the exchange's.
-        if (validPrice(levelValue(l!.price, true)) && (l!.side === 'Buy' || l!.side === 'Sell')) insert(l!, id, line, bids, asks, 'update', i);
-        continue;
-      }
-      if (qty === 0) levels.delete(id);
-      if (signed > 0) bids.push(signed, qty);
-      else asks.push(-signed, qty);
-    }
-    for (let i = 0; i < inss.length; i++) {
-      const l = inss[i] as V2Level | null;
-      const id = typeof l === 'object' && l !== null ? levelId(l.id) : undefined;
-      if (id === undefined) throw badLevel(line, 'insert', i, l, 'full');
-      insert(l!, id, line, bids, asks, 'insert', i);
-    }
+    book.delta(dels, upds, inss, line, bids, asks);
     out.push({ kind: 'book', snapshot: false, bids, asks, exchangeUs, localUs, line });
-  }
-
-  /** Sets a level from its own price, side and size (an insert, or an update of an id not in the book). */
-  function insert(l: V2Level, id: LevelId, line: number, bids: number[], asks: number[], list: string, index: number): void {
-    const price = levelValue(l.price, true);
-    const qty = levelValue(l.size, true);
-    const bid = l.side === 'Buy' ? true : l.side === 'Sell' ? false : undefined;
-    if (bid === undefined || !validPrice(price) || !validQty(qty)) throw badLevel(line, list, index, l, 'full');
-    const old = levels.get(id);
-    const signed = bid ? price : -price;
-    // The same id at another price (never seen: Bybit derives ids from prices): clear the old level first.
-    if (old !== undefined && old !== signed) {
-      if (old > 0) bids.push(old, 0);
-      else asks.push(-old, 0);
-    }
-    if (qty > 0) levels.set(id, signed);
-    else levels.delete(id);
-    if (bid) bids.push(price, qty);
-    else asks.push(price, qty);
   }
 
   function checkCrossSeq(raw: unknown, line: number): void {
@@ -272,21 +190,6 @@ export function createBybitV2Decoder(opts: BybitV2Options): LineDecoder {
   }
 
   return { decode, end, stats };
-}
-
-/**
- * A level of our book that cannot be applied: an error at its own line (skipping it would leave a wrong
- * book, or surface later as something else on another line). `check` says which fields the list needs.
- */
-function badLevel(line: number, list: string, index: number, l: V2Level | null, check: 'full' | 'id' | 'size'): ReplayDataError {
-  const at = `${list} level ${index + 1}`;
-  if (typeof l !== 'object' || l === null) return new ReplayDataError(line, `order book ${at} is not an object: ${JSON.stringify(l)}`);
-  let problem: string | undefined;
-  if (levelId(l.id) === undefined) problem = l.id === undefined ? `${at} has no id` : `${at} id ${JSON.stringify(l.id)} is not a level id`;
-  else if (check === 'full' && l.side !== 'Buy' && l.side !== 'Sell') problem = l.side === undefined ? `${at} has no side` : `${at} side ${JSON.stringify(l.side)} is not "Buy" or "Sell"`;
-  else if (check === 'full') problem = valueProblem(l.price, 'price', at, true, '') ?? valueProblem(l.size, 'quantity', at, true, '');
-  else if (check === 'size') problem = valueProblem(l.size, 'quantity', at, true, '');
-  return new ReplayDataError(line, `order book ${problem ?? `${at} is malformed: ${JSON.stringify(l)}`}`);
 }
 
 /**
@@ -325,17 +228,8 @@ export function parseEpochSecondsToUs(text: string, end: number): number {
   return sec * 1_000_000 + frac;
 }
 
-function levelId(v: unknown): LevelId | undefined {
-  if (typeof v === 'number') return Number.isFinite(v) ? v : undefined;
-  if (typeof v === 'string' && v.length > 0) return v;
-  return undefined;
-}
-
 function toNumber(v: unknown): number {
   if (typeof v === 'number') return v;
   if (typeof v === 'string' && v.length > 0) return Number(v);
   return NaN;
 }
-
-const validPrice = (p: number): boolean => p > 0 && Number.isFinite(p);
-const validQty = (q: number): boolean => q >= 0 && Number.isFinite(q);
