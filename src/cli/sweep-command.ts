@@ -4,6 +4,7 @@ import { parseSweepAxes } from '../sim/scenario/overrides.ts';
 import { MAX_SEEDS, defineSweep } from '../sim/sweep/sweep-plan.ts';
 import { CSV_FILE, planSweep, runSweep } from '../sim/sweep/sweep-runner.ts';
 import type { SweepExecutor } from '../sim/sweep/sweep-runner.ts';
+import { HTML_FILE } from '../sim/sweep/sweep-html.ts';
 import { SUMMARY_FILE } from '../sim/sweep/sweep-summary.ts';
 import { localExecutor } from '../sim/sweep/local-executor.ts';
 import { parseWorkers } from '../sim/sweep/run-pool.ts';
@@ -59,7 +60,7 @@ export async function runSweepCommand(args: SweepArgs): Promise<number> {
     for (const f of failed) process.stderr.write(`run ${f.run_id} (${f.set.map((s) => `${s.path}=${s.value}`).join(' ')}, seed ${f.seed}) failed: ${f.error}\n`);
     if (!args.quiet) {
       const kept = plan.done.length > 0 ? ` (${plan.done.length} kept from before, ${plan.todo.length} run now)` : '';
-      process.stdout.write(`sweep finished: ${total} runs${kept}; wrote ${join(dir, CSV_FILE)} and ${join(dir, SUMMARY_FILE)}\n`);
+      process.stdout.write(`sweep finished: ${total} runs${kept}; wrote ${join(dir, CSV_FILE)}, ${join(dir, SUMMARY_FILE)} and ${join(dir, HTML_FILE)}\n`);
     }
     return failed.length > 0 ? 1 : 0;
   } finally {

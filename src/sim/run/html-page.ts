@@ -63,6 +63,8 @@ export interface Section {
   readonly cards?: readonly Card[];
   readonly charts?: readonly ChartSpec[];
   readonly table?: Table;
+  /** Markup of the page's own (a heatmap of styled cells), built with escapeHtml; placed after the table. */
+  readonly html?: string;
 }
 
 export interface Page {
@@ -117,7 +119,7 @@ function chartHtml(c: ChartSpec): string {
 function sectionHtml(s: Section): string {
   const note = s.note ? `<p class="note">${escapeHtml(s.note)}</p>` : '';
   const charts = (s.charts ?? []).map(chartHtml).join('');
-  return `<section><h2>${escapeHtml(s.title)}</h2>${note}${cardsHtml(s.cards ?? [])}${s.table ? tableHtml(s.table) : ''}<div class="grid">${charts}</div></section>`;
+  return `<section><h2>${escapeHtml(s.title)}</h2>${note}${cardsHtml(s.cards ?? [])}${s.table ? tableHtml(s.table) : ''}${s.html ?? ''}<div class="grid">${charts}</div></section>`;
 }
 
 const STYLE = `

@@ -128,7 +128,20 @@ export const MANIFEST_FILE = 'SWEEP_MANIFEST.json';
 export const MANIFEST_SCHEMA = 'mmsim/sweep@1';
 
 /** What a sweep folder is a sweep of; a resume continues only the same sweep. */
-export function manifestOf(def: SweepDef): Record<string, unknown> {
+export interface SweepManifest {
+  readonly schema: string;
+  readonly scenario: string;
+  readonly variant?: string;
+  readonly scenario_text_sha256: string;
+  /** The `--set` axes in flag order, each value as typed. */
+  readonly set: readonly { readonly path: string; readonly values: readonly string[] }[];
+  readonly seeds: number;
+  readonly base_seed: number;
+  readonly runs: number;
+  readonly mmsim_version: string;
+}
+
+export function manifestOf(def: SweepDef): SweepManifest {
   return {
     schema: MANIFEST_SCHEMA,
     scenario: def.scenarioName,

@@ -1,5 +1,5 @@
 // Runs a sweep's remaining runs on an executor (the local thread pool or a BullMQ queue) and writes each
-// result once, atomically, by run id; then sweep.csv and SWEEP_SUMMARY.json from the results on disk, so
+// result once, atomically, by run id; then sweep.csv, SWEEP_SUMMARY.json and SWEEP_REPORT.html from the results on disk, so
 // that the files are the same bytes whichever executor ran the runs, and however often a run was delivered.
 import { readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -14,7 +14,8 @@ import { MANIFEST_FILE, manifestOf } from './sweep-plan.ts';
 import type { SweepDef, SweepRun } from './sweep-plan.ts';
 import { REPORT_FILE, RESULT_FILE, failedResult, okResult, resultJson, resultSchema, sweepCsv } from './sweep-results.ts';
 import type { SweepResult } from './sweep-results.ts';
-import { SUMMARY_FILE, sweepSummaryJson } from './sweep-summary.ts';
+import { HTML_FILE, sweepHtml } from './sweep-html.ts';
+import { SUMMARY_FILE, summaryJson, sweepSummary } from './sweep-summary.ts';
 
 export const CSV_FILE = 'sweep.csv';
 export const RUNS_DIR = 'runs';
@@ -103,9 +104,11 @@ export async function runSweep(def: SweepDef, dir: string, plan: SweepPlan, exec
     const file = join(dir, RUNS_DIR, run.runId, RESULT_FILE);
     results.push(parseJsonWithSchema(await readTextInput(file), file, resultSchema, 'INVALID_RESULT'));
   }
+  const summary = sweepSummary(def, results);
   await writeInto(dir, [
     [CSV_FILE, sweepCsv(def, results)],
-    [SUMMARY_FILE, sweepSummaryJson(def, results)],
+    [SUMMARY_FILE, summaryJson(summary)],
+    [HTML_FILE, sweepHtml(summary)],
   ]);
   return results;
 }

@@ -1,7 +1,7 @@
 // SWEEP_SUMMARY.json: per parameter point, the mean, standard deviation and 95% interval across seeds of the
 // key figures, and the points ranked by mean net bps. Built from the runs' results in run-id order only,
 // so it is the same bytes whatever ran them.
-import type { SetValue, SweepDef } from './sweep-plan.ts';
+import type { SetValue, SweepDef, SweepManifest } from './sweep-plan.ts';
 import { manifestOf } from './sweep-plan.ts';
 import type { SweepResult, SweepRow } from './sweep-results.ts';
 
@@ -46,14 +46,40 @@ export function spread(values: readonly number[]): Spread {
   return { n, mean, sd, ci95: [mean - half, mean + half] };
 }
 
+export interface PointSummary extends Record<Figure, Spread> {
+  /** 1-based, grid order. */
+  readonly point: number;
+  readonly set: Readonly<Record<string, string>>;
+  readonly runs: number;
+  readonly failed: number;
+  readonly expectations_failed: number;
+}
+
+export interface RankEntry {
+  readonly rank: number;
+  readonly point: number;
+  readonly set: Readonly<Record<string, string>>;
+  readonly net_bps_mean: number | null;
+  readonly net_bps_ci95: readonly [number, number] | null;
+  readonly runs_ok: number;
+}
+
+/** What SWEEP_SUMMARY.json holds; SWEEP_REPORT.html is drawn from the same object. */
+export interface SweepSummary extends SweepManifest {
+  readonly runs_failed: number;
+  readonly ranked_by: string;
+  readonly points: readonly PointSummary[];
+  readonly ranking: readonly RankEntry[];
+}
+
 const key = (sets: readonly SetValue[]): string => JSON.stringify(sets.map((s) => [s.path, s.value]));
 const pointObject = (sets: readonly SetValue[]): Record<string, string> => Object.fromEntries(sets.map((s) => [s.path, s.value]));
 
-export function sweepSummaryJson(def: SweepDef, results: readonly SweepResult[]): string {
+export function sweepSummary(def: SweepDef, results: readonly SweepResult[]): SweepSummary {
   const byPoint = new Map<string, SweepResult[]>(def.points.map((p) => [key(p), []]));
   const sorted = [...results].sort((a, b) => a.seed_index - b.seed_index || (a.run_id < b.run_id ? -1 : 1));
   for (const r of sorted) byPoint.get(key(r.set))?.push(r);
-  const points = def.points.map((sets, index) => {
+  const points = def.points.map((sets, index): PointSummary => {
     const runs = byPoint.get(key(sets)) ?? [];
     const ok = runs.map((r) => r.row).filter((w): w is SweepRow => w !== undefined);
     const figures = Object.fromEntries(FIGURES.map((f: Figure) => [f, spread(ok.map((w) => w[f]))])) as Record<Figure, Spread>;
@@ -74,8 +100,8 @@ export function sweepSummaryJson(def: SweepDef, results: readonly SweepResult[])
       if (am === null || bm === null) return (am === null ? 1 : 0) - (bm === null ? 1 : 0) || a.point - b.point;
       return bm - am || (b.net_bps.ci95?.[0] ?? -Infinity) - (a.net_bps.ci95?.[0] ?? -Infinity) || a.point - b.point;
     })
-    .map((p, i) => ({ rank: i + 1, point: p.point, set: p.set, net_bps_mean: p.net_bps.mean, net_bps_ci95: p.net_bps.ci95, runs_ok: p.runs - p.failed }));
-  const summary = {
+    .map((p, i): RankEntry => ({ rank: i + 1, point: p.point, set: p.set, net_bps_mean: p.net_bps.mean, net_bps_ci95: p.net_bps.ci95, runs_ok: p.runs - p.failed }));
+  return {
     ...manifestOf(def),
     schema: SUMMARY_SCHEMA,
     runs_failed: results.filter((r) => r.status === 'failed').length,
@@ -83,5 +109,8 @@ export function sweepSummaryJson(def: SweepDef, results: readonly SweepResult[])
     points,
     ranking,
   };
-  return `${JSON.stringify(summary, null, 2)}\n`;
 }
+
+export const summaryJson = (summary: SweepSummary): string => `${JSON.stringify(summary, null, 2)}\n`;
+
+export const sweepSummaryJson = (def: SweepDef, results: readonly SweepResult[]): string => summaryJson(sweepSummary(def, results));
