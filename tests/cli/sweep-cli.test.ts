@@ -23,7 +23,7 @@ afterAll(() => {
 });
 
 describe('mmsim sweep', () => {
-  it('--workers 1 and --workers 2 write byte-identical sweep.csv, SWEEP_SUMMARY.json and reports', { timeout: 120_000 }, async () => {
+  it('--workers 1 and --workers 2 write byte-identical sweep.csv, SWEEP_SUMMARY.json, SWEEP_REPORT.html and reports', { timeout: 120_000 }, async () => {
     const one = join(tmp, 'w1');
     const two = join(tmp, 'w2');
     const r1 = await mmsim(['sweep', scenarios.calm, ...CALM_GRID, '--workers', '1', '--out', one]);
@@ -32,6 +32,7 @@ describe('mmsim sweep', () => {
     expect(r2.code, r2.stderr).toBe(0);
     const a = treeOf(one);
     expect(treeOf(two)).toEqual(a);
+    expect(a.has('SWEEP_REPORT.html')).toBe(true);
     const csv = a.get('sweep.csv')!.trim().split('\n');
     expect(csv[0]).toMatch(/^run_id,strategy\.spread_bps,strategy\.size_usd,seed_index,seed,status,fills,maker_fill_rate,latency_p95_place_ms,/);
     expect(csv).toHaveLength(1 + 8);
@@ -54,6 +55,10 @@ describe('mmsim sweep', () => {
     expect(summary.ranking.map((r: { net_bps_mean: number }) => r.net_bps_mean)).toEqual(
       [...summary.points.map((p: { net_bps: { mean: number } }) => p.net_bps.mean)].sort((x: number, y: number) => y - x),
     );
+    // The page shows the summary's means: a 2 × 2 heatmap, one cell per point.
+    const html = a.get('SWEEP_REPORT.html')!;
+    expect(html.match(/<td data-point="\d+"/g)).toHaveLength(4);
+    for (const p of summary.points as { net_bps: { mean: number } }[]) expect(html).toContain(`<b>${p.net_bps.mean.toFixed(3)}</b>`);
   });
 
   it('soak --workers 1 and --workers 2 write byte-identical summaries', { timeout: 60_000 }, async () => {

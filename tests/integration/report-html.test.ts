@@ -13,6 +13,8 @@ import { runFile, repoRoot } from '../support/run.ts';
 import { readFileSync } from 'node:fs';
 import { auditSoak, REPORT_HTML } from '../../src/sim/soak/audit.ts';
 import { fieldsFor, writeSummaries } from '../support/soak-files.ts';
+import { mmsim } from '../support/cli.ts';
+import { CALM_GRID, writeSweepScenarios } from '../support/sweep-fixture.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 const FLAGS = [
@@ -154,5 +156,20 @@ describe.skipIf(!available && !mustRun)('report.html in headless Chromium', () =
       expect(c.inkPixels, `${c.id}: drawn pixels`).toBeGreaterThan(500);
     }
     expect(html).toContain('inconsistent');
+  });
+
+  it('SWEEP_REPORT.html of a 2 × 2 sweep: no console error, no network request, one heatmap cell per point', { timeout: 120_000 }, async () => {
+    tmp ??= mkdtempSync(join(tmpdir(), 'mmsim-report-html-'));
+    const dir = mkdtempSync(join(tmp, 'sweep-'));
+    const { calm } = writeSweepScenarios(dir);
+    const r = await mmsim(['sweep', calm, ...CALM_GRID, '--workers', '2', '--quiet', '--out', join(dir, 'out')]);
+    expect(r.code, r.stderr).toBe(0);
+    const html = readFileSync(join(dir, 'out', 'SWEEP_REPORT.html'), 'utf8');
+    const { charts, errors, foreign } = await openReport('sweep', html);
+    expect(errors).toEqual([]);
+    expect(foreign).toEqual([]);
+    expect(charts).toEqual([]);
+    expect(html.match(/<td data-point="[1-4]"/g)).toHaveLength(4);
+    expect(html).toContain('<h2>Ranking</h2>');
   });
 });
