@@ -1,4 +1,4 @@
-import { readdir, rm, stat } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Registry } from 'prom-client';
 import type { z } from 'zod';
@@ -15,6 +15,7 @@ import { SOAK_FILE, buildIterSummary, iterFileName, iterSummaryJson, parseIterFi
 import type { IterSummary } from './iter-summary.ts';
 import { MANIFEST_FILE, MANIFEST_SCHEMA, MMSIM_VERSION, manifestJson, readManifest, scenarioSha256 } from './soak-manifest.ts';
 import type { SoakManifest } from './soak-manifest.ts';
+import { listOutDir } from '../run/out-dir.ts';
 
 export interface SoakRequest {
   readonly scenario: LoadedScenario;
@@ -62,7 +63,7 @@ export interface SoakHooks {
  * file, which is removed; a summary that is nevertheless unreadable is run again, never trusted.
  */
 export async function planSoak(req: SoakRequest): Promise<SoakPlan> {
-  const entries = await listDir(req.dir);
+  const entries = await listOutDir(req.dir);
   const existing = await readManifest(req.dir);
   const summaries = entries.filter((n) => parseIterFileName(n) !== undefined);
   if (!req.resume && (existing || summaries.length > 0)) {
@@ -192,19 +193,6 @@ async function checkSummary(file: string, iteration: number, m: SoakManifest): P
   if (s.soak_seed !== m.soak_seed || s.seed !== seed) return `${file}: ran with seed ${s.seed} of soak seed ${s.soak_seed}, expected ${seed} of ${m.soak_seed}`;
   if (s.scenario_sha256 !== m.scenario_sha256) return `${file}: is from another version of the scenario`;
   return s;
-}
-
-async function listDir(dir: string): Promise<string[]> {
-  try {
-    const info = await stat(dir);
-    if (!info.isDirectory()) throw new InputError(`--out ${dir}: not a directory`, 'USAGE');
-    return (await readdir(dir)).sort();
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') return [];
-    if (code === 'ENOTDIR') throw new InputError(`--out ${dir}: part of that path is a file, not a directory`, 'USAGE');
-    throw err;
-  }
 }
 
 /** Writes one file of the soak atomically; a folder that cannot be written is bad input, not a crash. */

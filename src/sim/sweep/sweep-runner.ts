@@ -1,7 +1,7 @@
 // Runs a sweep's remaining runs on an executor (the local thread pool or a BullMQ queue) and writes each
 // result once, atomically, by run id; then sweep.csv, SWEEP_SUMMARY.json and SWEEP_REPORT.html from the results on disk, so
 // that the files are the same bytes whichever executor ran the runs, and however often a run was delivered.
-import { readdir, rm, stat } from 'node:fs/promises';
+import { rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { InputError } from '../../core/errors.ts';
 import type { Report } from '../../core/report.ts';
@@ -16,6 +16,7 @@ import { REPORT_FILE, RESULT_FILE, failedResult, okResult, resultJson, resultSch
 import type { SweepResult } from './sweep-results.ts';
 import { HTML_FILE, sweepHtml } from './sweep-html.ts';
 import { SUMMARY_FILE, summaryJson, sweepSummary } from './sweep-summary.ts';
+import { listOutDir } from '../run/out-dir.ts';
 
 export const CSV_FILE = 'sweep.csv';
 export const RUNS_DIR = 'runs';
@@ -42,7 +43,7 @@ export async function planSweep(def: SweepDef, dir: string, resume: boolean): Pr
   const manifest = `${JSON.stringify(manifestOf(def), null, 2)}\n`;
   const existing = await readIfPresent(join(dir, MANIFEST_FILE));
   if (existing !== undefined && !resume) throw new InputError(`${dir}: already holds a sweep: pass --resume to finish it, or choose another --out`, 'SWEEP_EXISTS');
-  if (existing === undefined && resume && (await listDir(dir)).length > 0) {
+  if (existing === undefined && resume && (await listOutDir(dir)).length > 0) {
     throw new InputError(`${join(dir, MANIFEST_FILE)}: missing, so ${dir} was not written by mmsim sweep and cannot be resumed`, 'SWEEP_EXISTS');
   }
   if (existing !== undefined && existing !== manifest) {
@@ -65,7 +66,7 @@ export async function planSweep(def: SweepDef, dir: string, resume: boolean): Pr
 /** '' when the run has no result yet, a reason when its result cannot be kept, undefined when it is kept. */
 async function checkKept(dir: string, run: SweepRun): Promise<string | undefined> {
   const runDir = join(dir, RUNS_DIR, run.runId);
-  for (const name of await listDir(runDir)) {
+  for (const name of await listOutDir(runDir)) {
     if (isTempFileOf(name, /^(result|report)\.json$/)) await rm(join(runDir, name), { force: true });
   }
   const file = join(runDir, RESULT_FILE);
@@ -135,17 +136,6 @@ async function readIfPresent(file: string): Promise<string | undefined> {
     throw err;
   }
   return readTextInput(file);
-}
-
-async function listDir(dir: string): Promise<string[]> {
-  try {
-    return (await readdir(dir)).sort();
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') return [];
-    if (code === 'ENOTDIR') throw new InputError(`--out ${dir}: part of that path is a file, not a directory`, 'USAGE');
-    throw err;
-  }
 }
 
 async function writeInto(dir: string, files: ReadonlyArray<readonly [string, string]>): Promise<void> {
