@@ -2,7 +2,7 @@ import type { Micros } from '../clock.ts';
 import { lotsForUsd } from '../quote-policy.ts';
 import type { Quotes } from '../quote-policy.ts';
 import type { BuiltinContext, BuiltinStrategy } from '../strategy-host.ts';
-import { QuoteKeeper, movedBps, touchTicks } from './quote-keeper.ts';
+import { QuoteKeeper, movedBps, requoteLoop, touchTicks } from './quote-keeper.ts';
 
 export interface AvellanedaStoikovParams {
   /** Risk aversion gamma, per bps. */
@@ -20,7 +20,6 @@ export interface AvellanedaStoikovParams {
   readonly requoteThresholdBps: number;
 }
 
-const REFRESH = 'refresh';
 
 /**
  * Running estimate of the mid's variance in bps² per second from the bot's own feed: an exponentially
@@ -100,27 +99,13 @@ export function avellanedaStoikov(p: AvellanedaStoikovParams): BuiltinStrategy {
   };
 
   return {
-    onStart(ctx) {
-      ctx.setTimer(REFRESH, p.refreshUs);
-    },
+    ...requoteLoop(p.refreshUs, keeper, requote),
     onBook(ctx, book) {
       const touch = touchTicks(ctx);
       if (!touch) return;
       const mid = (touch.bidTicks + touch.askTicks) / 2;
       vol.observe(mid, book.time);
       if (movedBps(mid, lastQuotedMid) >= p.requoteThresholdBps) requote(ctx);
-    },
-    onOrder(ctx, update) {
-      keeper.onUpdate(update);
-      if (update.type === 'fill' && update.leavesQty === 0) requote(ctx);
-    },
-    onTimer(ctx, name) {
-      if (name !== REFRESH) return;
-      requote(ctx);
-      ctx.setTimer(REFRESH, p.refreshUs);
-    },
-    onReady(ctx) {
-      requote(ctx);
     },
   };
 }

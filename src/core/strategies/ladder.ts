@@ -2,7 +2,7 @@ import type { Micros } from '../clock.ts';
 import { computeQuotes } from '../quote-policy.ts';
 import type { QuoteParams } from '../quote-policy.ts';
 import type { BuiltinContext, BuiltinStrategy } from '../strategy-host.ts';
-import { QuoteKeeper, movedBps, touchTicks } from './quote-keeper.ts';
+import { QuoteKeeper, movedBps, requoteLoop, touchTicks } from './quote-keeper.ts';
 
 export interface LadderParams extends QuoteParams {
   readonly refreshUs: Micros;
@@ -15,7 +15,6 @@ export interface LadderParams extends QuoteParams {
   readonly maxPositionUsd: number;
 }
 
-const REFRESH = 'refresh';
 
 /**
  * The original quoting (`kind: ladder`, the default): `levels` post-only orders a side around a
@@ -42,24 +41,10 @@ export function ladder(p: LadderParams): BuiltinStrategy {
   };
 
   return {
-    onStart(ctx) {
-      ctx.setTimer(REFRESH, p.refreshUs);
-    },
+    ...requoteLoop(p.refreshUs, keeper, requote),
     onBook(ctx) {
       const touch = touchTicks(ctx);
       if (touch && movedBps((touch.bidTicks + touch.askTicks) / 2, lastQuotedMid) >= p.requoteThresholdBps) requote(ctx);
-    },
-    onOrder(ctx, update) {
-      keeper.onUpdate(update);
-      if (update.type === 'fill' && update.leavesQty === 0) requote(ctx);
-    },
-    onTimer(ctx, name) {
-      if (name !== REFRESH) return;
-      requote(ctx);
-      ctx.setTimer(REFRESH, p.refreshUs);
-    },
-    onReady(ctx) {
-      requote(ctx);
     },
   };
 }

@@ -1,5 +1,5 @@
 import type { Quotes } from '../quote-policy.ts';
-import type { BuiltinContext } from '../strategy-host.ts';
+import type { BuiltinContext, BuiltinStrategy } from '../strategy-host.ts';
 import type { OrderUpdate } from '../strategy.ts';
 
 /**
@@ -60,4 +60,35 @@ export function touchTicks(ctx: BuiltinContext): { bidTicks: number; askTicks: n
 /** How far the mid moved from `lastMid`, in bps (infinite before the first quote). */
 export function movedBps(mid: number, lastMid: number): number {
   return lastMid === 0 ? Infinity : (Math.abs(mid - lastMid) / lastMid) * 10_000;
+}
+
+const REFRESH = 'refresh';
+
+/**
+ * The requote loop both built-in quoting strategies share: requote every `refreshUs`, when an order is
+ * done filling, and when the bot may quote again (after a freeze or recon); updates go to the keeper.
+ * The strategy adds its own `onBook`.
+ */
+export function requoteLoop(
+  refreshUs: number,
+  keeper: QuoteKeeper,
+  requote: (ctx: BuiltinContext) => void,
+): Pick<BuiltinStrategy, 'onStart' | 'onOrder' | 'onTimer' | 'onReady'> {
+  return {
+    onStart(ctx) {
+      ctx.setTimer(REFRESH, refreshUs);
+    },
+    onOrder(ctx, update) {
+      keeper.onUpdate(update);
+      if (update.type === 'fill' && update.leavesQty === 0) requote(ctx);
+    },
+    onTimer(ctx, name) {
+      if (name !== REFRESH) return;
+      requote(ctx);
+      ctx.setTimer(REFRESH, refreshUs);
+    },
+    onReady(ctx) {
+      requote(ctx);
+    },
+  };
 }
