@@ -111,7 +111,6 @@ export class SimExchange implements ExchangeGateway, MarketListener {
   private heartbeatStarted = false;
   private readonly clock: Clock;
   private readonly instrument: Instrument;
-  private readonly book: OrderBook;
   private readonly view: MarketView;
   private readonly config: SimExchangeConfig;
   private readonly queue: QueueModel;
@@ -131,7 +130,6 @@ export class SimExchange implements ExchangeGateway, MarketListener {
   constructor(deps: SimExchangeDeps) {
     this.clock = deps.clock;
     this.instrument = deps.instrument;
-    this.book = deps.book;
     this.view = deps.view ?? bookView(deps.book);
     const feedView = deps.feedView ?? bookView(deps.book);
     this.config = deps.config;
