@@ -1,17 +1,10 @@
 import yargs from 'yargs';
-import { runSimCommand } from './sim-command.ts';
-import { runValidateCommand } from './validate-command.ts';
-import { runSoakCommand } from './soak-command.ts';
-import { runAuditCommand } from './audit-command.ts';
-import { runTapeCommand } from './tape-command.ts';
-import { runCalibrateCommand } from './calibrate-command.ts';
-import { runSweepCommand } from './sweep-command.ts';
-import { runWorkerCommand } from './worker-command.ts';
 import { UsageError, reportError } from './errors.ts';
-import { scenarioJsonSchemaText } from '../sim/scenario/json-schema.ts';
-import { MMSIM_VERSION } from '../sim/soak/soak-manifest.ts';
+import { MMSIM_VERSION } from '../sim/version.ts';
 import { configureInputLimits } from '../sim/scenario/input-file.ts';
 
+// Each command's module is imported only when that command runs: `mmsim sim` does not load the soak's,
+// the sweep's queue (bullmq, ioredis), the replay's readers or the schema's builder.
 /** Parses the command line and runs one command; returns the exit code (0 ok, 1 run failed a check, 2 bad input). */
 export async function main(argv: readonly string[]): Promise<number> {
   let exitCode = 0;
@@ -45,6 +38,7 @@ export async function main(argv: readonly string[]): Promise<number> {
           .example('$0 sim scenarios/burst.yaml --metrics-port 9464 --hold', 'Serve the metrics for Prometheus until Ctrl-C')
           .example('$0 sim scenarios/queue-models.yaml', 'One run per variant, and variants.csv comparing them'),
       async (args) => {
+        const { runSimCommand } = await import('./sim-command.ts');
         exitCode = await runSimCommand({
           scenario: args.scenario,
           seed: args.seed,
@@ -67,6 +61,7 @@ export async function main(argv: readonly string[]): Promise<number> {
           .option('strict', { type: 'boolean', default: false, describe: 'Exit 1 when there is any warning' })
           .example('$0 validate out/burst/report.json --strict', 'Fail a CI job on any warning'),
       async (args) => {
+        const { runValidateCommand } = await import('./validate-command.ts');
         exitCode = await runValidateCommand({ report: args.report, strict: args.strict });
       },
     )
@@ -94,6 +89,7 @@ export async function main(argv: readonly string[]): Promise<number> {
           .example('$0 soak scenarios/burst.yaml --out soaks/burst --resume', 'Finish it after a crash or Ctrl-C')
           .example('$0 audit soaks/burst', 'Then audit it'),
       async (args) => {
+        const { runSoakCommand } = await import('./soak-command.ts');
         exitCode = await runSoakCommand({
           scenario: args.scenario,
           iterations: args.iterations,
@@ -127,6 +123,7 @@ export async function main(argv: readonly string[]): Promise<number> {
           .example('$0 sweep scenarios/calm.yaml --set strategy.spread_bps=1,2,3 --set strategy.size_usd=200,400 --seeds 5', '6 points x 5 seeds')
           .example('$0 sweep scenarios/calm.yaml --set strategy.spread_bps=1,2 --queue redis://10.0.0.5:6379', 'On the workers of a Redis queue'),
       async (args) => {
+        const { runSweepCommand } = await import('./sweep-command.ts');
         exitCode = await runSweepCommand({
           scenario: args.scenario,
           set: args.set ?? [],
@@ -152,6 +149,7 @@ export async function main(argv: readonly string[]): Promise<number> {
           .option('quiet', { type: 'boolean', default: false, describe: 'Print nothing but errors and the start line' })
           .example('$0 worker --queue redis://10.0.0.5:6379 --concurrency 8', 'Eight runs at a time'),
       async (args) => {
+        const { runWorkerCommand } = await import('./worker-command.ts');
         exitCode = await runWorkerCommand({ queue: args.queue, concurrency: args.concurrency, lockMs: args.lockMs, quiet: args.quiet });
       },
     )
@@ -164,6 +162,7 @@ export async function main(argv: readonly string[]): Promise<number> {
           .option('allow-gaps', { type: 'boolean', default: false, describe: 'Audit the summaries there are even if some iterations have none' })
           .example('$0 audit out/burst/soak', 'Writes reports/analysis/POST_SOAK_ITER_TABLE.csv, .json, POST_SOAK_SUMMARY.json and POST_SOAK_REPORT.html'),
       async (args) => {
+        const { runAuditCommand } = await import('./audit-command.ts');
         exitCode = await runAuditCommand({ dir: args.dir, allowGaps: args.allowGaps });
       },
     )
@@ -181,6 +180,7 @@ export async function main(argv: readonly string[]): Promise<number> {
           .example('$0 tape scenarios/burst.yaml --out tapes/burst --stats', 'The synthetic market and its statistics')
           .example('$0 tape scenarios/replay-binance-btcusdt.yaml --out tapes/binance', 'The replayed market, in the same columns'),
       async (args) => {
+        const { runTapeCommand } = await import('./tape-command.ts');
         exitCode = await runTapeCommand({ scenario: args.scenario, seed: args.seed, out: args.out, variant: args.variant, stats: args.stats, quiet: args.quiet });
       },
     )
@@ -197,6 +197,7 @@ export async function main(argv: readonly string[]): Promise<number> {
           .option('lot-size', { type: 'string', describe: 'Quantity step (default: the smallest quantity seen)' })
           .example('$0 calibrate data/btcusdt.gz --format binance_usdm --symbol BTCUSDT --out market.yaml', 'Fit a Binance recording'),
       async (args) => {
+        const { runCalibrateCommand } = await import('./calibrate-command.ts');
         exitCode = await runCalibrateCommand({
           recording: args.recording,
           format: args.format,
@@ -211,7 +212,8 @@ export async function main(argv: readonly string[]): Promise<number> {
       'schema',
       "Print the scenario JSON Schema (the committed scenario.schema.json), for an editor's completion and checks",
       (y) => y.example('$0 schema > scenario.schema.json', 'What npm run schema:update does'),
-      () => {
+      async () => {
+        const { scenarioJsonSchemaText } = await import('../sim/scenario/json-schema.ts');
         process.stdout.write(scenarioJsonSchemaText());
       },
     )

@@ -2,7 +2,6 @@ import { createHash } from 'node:crypto';
 import { lstat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
-import pkg from '../../../package.json' with { type: 'json' };
 import type { LoadedScenario } from '../scenario/load-scenario.ts';
 import { parseJsonWithSchema } from '../scenario/json-file.ts';
 import { readTextInput } from '../scenario/input-file.ts';
@@ -23,7 +22,8 @@ export const manifestSchema = z.object({
 });
 export type SoakManifest = z.output<typeof manifestSchema>;
 
-export const MMSIM_VERSION: string = pkg.version;
+// Re-exported: the soak and the sweep read the version from here.
+export { MMSIM_VERSION } from '../version.ts';
 
 /**
  * sha256 of the validated scenario (the schema's output, with empirical latency samples resolved).
