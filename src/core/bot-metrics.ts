@@ -1,5 +1,7 @@
-import { Counter, Gauge, Histogram } from 'prom-client';
+import { Counter, Gauge } from 'prom-client';
 import type { Registry } from 'prom-client';
+import { BucketHistogram } from './bucket-histogram.ts';
+import type { HistogramSeries } from './bucket-histogram.ts';
 import type { RiskSample } from './risk-monitor.ts';
 import type { RejectReason, CancelRejectReason } from './types.ts';
 
@@ -11,113 +13,145 @@ export type LatencyOp = 'place' | 'cancel' | 'fill';
 export type OrderEventKind = 'sent' | 'placed' | 'filled' | 'canceled' | 'rejected';
 export type SessionEventKind = 'disconnect' | 'reconnect' | 'stale_book' | 'recon' | 'recon_abandoned';
 
+const ORDER_EVENTS = ['sent', 'placed', 'filled', 'canceled', 'rejected'] as const satisfies readonly OrderEventKind[];
+const ORDER_EVENT_INDEX: Readonly<Record<OrderEventKind, number>> = { sent: 0, placed: 1, filled: 2, canceled: 3, rejected: 4 };
+
+/**
+ * Counts by label value in the order each value was first counted (or pre-set), handed to a prom-client
+ * Counter at scrape time: the hot path adds to a number instead of hashing labels inside prom-client.
+ */
+class LabelCounts {
+  private readonly counts = new Map<string, number>();
+
+  constructor(registry: Registry, name: string, help: string, label: string, preset: readonly string[] = []) {
+    for (const v of preset) this.counts.set(v, 0);
+    // Rewritten from the counts at each render: series in the same order as if every add had been an inc.
+    const counter: Counter<string> = new Counter({
+      name,
+      help,
+      labelNames: [label],
+      registers: [registry],
+      collect: () => {
+        counter.reset();
+        for (const [value, n] of this.counts) counter.inc({ [label]: value }, n);
+      },
+    });
+  }
+
+  add(value: string, n = 1): void {
+    this.counts.set(value, (this.counts.get(value) ?? 0) + n);
+  }
+}
+
 /**
  * The bot's Prometheus instruments, registered in a Registry the caller owns (never the global one).
  * Histograms only: prom-client's quantile metric type reads the wall clock and is not deterministic.
+ *
+ * The hot path (every book update, order event, latency and risk sample) only adds to plain numbers and
+ * typed arrays; the prom-client metrics read them in their `collect()` when the registry renders (a
+ * scrape of /metrics, metrics.prom at the end), so the text is what per-event calls would have made.
  */
 export class BotMetrics {
-  private readonly latency: Histogram<'op'>;
-  private readonly latencyByOp: Record<LatencyOp, { observe(v: number): void }>;
-  private readonly riskRatio: Histogram;
-  private readonly riskSamples: Counter<'kind'>;
-  private readonly riskBreaches: Counter<'kind'>;
-  private readonly lossHalts: Counter;
-  private readonly orders: Counter<'event'>;
-  private readonly rejects: Counter<'reason'>;
-  private readonly cancelRejects: Counter<'reason'>;
-  private readonly fills: Counter<'liquidity'>;
-  private readonly positionNotional: Gauge<'symbol'>;
-  private readonly orderChildren = new Map<OrderEventKind, { inc(): void }>();
-  private readonly positionChildren = new Map<string, { set(v: number): void }>();
-  private readonly frozen: Gauge;
-  private readonly connected: Gauge;
-  private readonly sessionEvents: Counter<'event'>;
-  private readonly divergences: Counter<'kind'>;
+  private readonly latencyByOp: Record<LatencyOp, HistogramSeries>;
+  private readonly riskRatio: HistogramSeries;
+  private readonly riskSamples: LabelCounts;
+  private readonly riskBreaches: LabelCounts;
+  private lossHalts = 0;
+  // The five order events by index: countOrder runs for every order event.
+  private readonly orderCounts = new Float64Array(ORDER_EVENTS.length);
+  private readonly rejects: LabelCounts;
+  private readonly cancelRejects: LabelCounts;
+  private readonly fills: LabelCounts;
+  private readonly positions = new Map<string, number>();
+  private frozen = 0;
+  private connected = 1;
+  private readonly sessionEvents: LabelCounts;
+  private readonly divergences: LabelCounts;
 
   constructor(readonly registry: Registry) {
     const registers = [registry];
-    this.latency = new Histogram({
-      name: 'mm_latency_ms',
-      help: 'Latency in ms by operation: place and cancel are sent-to-ack, fill is exchange fill to bot notification',
-      labelNames: ['op'],
-      buckets: [...LATENCY_BUCKETS_MS],
-      registers,
-    });
+    const latency = new BucketHistogram(
+      'mm_latency_ms',
+      'Latency in ms by operation: place and cancel are sent-to-ack, fill is exchange fill to bot notification',
+      LATENCY_BUCKETS_MS,
+      registry,
+    );
     this.latencyByOp = {
-      place: this.latency.labels('place'),
-      cancel: this.latency.labels('cancel'),
-      fill: this.latency.labels('fill'),
+      place: latency.series({ op: 'place' }),
+      cancel: latency.series({ op: 'cancel' }),
+      fill: latency.series({ op: 'fill' }),
     };
-    this.riskRatio = new Histogram({
-      name: 'mm_risk_ratio',
-      help: 'Total notional / max total notional, sampled after every fill and on a fixed virtual interval (values above 1 are breaches)',
-      buckets: [...RISK_RATIO_BUCKETS],
+    this.riskRatio = new BucketHistogram(
+      'mm_risk_ratio',
+      'Total notional / max total notional, sampled after every fill and on a fixed virtual interval (values above 1 are breaches)',
+      RISK_RATIO_BUCKETS,
+      registry,
+    ).series();
+    const riskKinds = ['fill', 'interval'] as const;
+    this.riskSamples = new LabelCounts(registry, 'mm_risk_samples_total', 'Risk-ratio samples by kind: fill or interval', 'kind', riskKinds);
+    this.riskBreaches = new LabelCounts(registry, 'mm_risk_breaches_total', 'Risk-ratio samples above 1 by kind: fill or interval', 'kind', riskKinds);
+    const lossHalts: Counter = new Counter({
+      name: 'mm_risk_loss_halts_total',
+      help: 'Times the loss limit halted quoting (at most once a run)',
       registers,
+      collect: () => {
+        lossHalts.reset();
+        lossHalts.inc(this.lossHalts);
+      },
     });
-    this.riskSamples = new Counter({ name: 'mm_risk_samples_total', help: 'Risk-ratio samples by kind: fill or interval', labelNames: ['kind'], registers });
-    this.riskBreaches = new Counter({
-      name: 'mm_risk_breaches_total',
-      help: 'Risk-ratio samples above 1 by kind: fill or interval',
-      labelNames: ['kind'],
+    const orders: Counter<'event'> = new Counter({
+      name: 'mm_orders_total',
+      help: 'Orders by lifecycle event',
+      labelNames: ['event'],
       registers,
+      collect: () => {
+        orders.reset();
+        ORDER_EVENTS.forEach((event, i) => orders.inc({ event }, this.orderCounts[i]!));
+      },
     });
-    for (const kind of ['fill', 'interval'] as const) {
-      this.riskSamples.labels(kind).inc(0);
-      this.riskBreaches.labels(kind).inc(0);
-    }
-    this.lossHalts = new Counter({ name: 'mm_risk_loss_halts_total', help: 'Times the loss limit halted quoting (at most once a run)', registers });
-    this.orders = new Counter({ name: 'mm_orders_total', help: 'Orders by lifecycle event', labelNames: ['event'], registers });
-    for (const e of ['sent', 'placed', 'filled', 'canceled', 'rejected'] as const) {
-      const child = this.orders.labels(e);
-      child.inc(0);
-      this.orderChildren.set(e, child);
-    }
-    this.rejects = new Counter({
-      name: 'mm_rejects_total',
-      help: 'Rejected orders by reason (exchange rejects and the bot\'s own risk blocks)',
-      labelNames: ['reason'],
-      registers,
-    });
-    this.cancelRejects = new Counter({
-      name: 'mm_cancel_rejects_total',
-      help: 'Cancels the exchange refused, by reason',
-      labelNames: ['reason'],
-      registers,
-    });
-    this.fills = new Counter({ name: 'mm_fills_total', help: 'Fill events by liquidity', labelNames: ['liquidity'], registers });
-    this.positionNotional = new Gauge({
+    this.rejects = new LabelCounts(registry, 'mm_rejects_total', "Rejected orders by reason (exchange rejects and the bot's own risk blocks)", 'reason');
+    this.cancelRejects = new LabelCounts(registry, 'mm_cancel_rejects_total', 'Cancels the exchange refused, by reason', 'reason');
+    this.fills = new LabelCounts(registry, 'mm_fills_total', 'Fill events by liquidity', 'liquidity');
+    const positions: Gauge<'symbol'> = new Gauge({
       name: 'mm_position_notional_usd',
       help: '|position| x mark price in USD',
       labelNames: ['symbol'],
       registers,
+      collect: () => {
+        for (const [symbol, usd] of this.positions) positions.set({ symbol }, usd);
+      },
     });
-    this.frozen = new Gauge({ name: 'mm_risk_frozen', help: '1 while the risk monitor has frozen quoting', registers });
-    this.connected = new Gauge({ name: 'mm_connected', help: '1 while the bot considers its venue connection up', registers });
-    this.connected.set(1);
-    this.sessionEvents = new Counter({
-      name: 'mm_session_events_total',
-      help: 'Connection and recon events: disconnect, reconnect, stale_book, recon, recon_abandoned',
-      labelNames: ['event'],
+    const frozenGauge: Gauge = new Gauge({
+      name: 'mm_risk_frozen',
+      help: '1 while the risk monitor has frozen quoting',
       registers,
+      collect: () => frozenGauge.set(this.frozen),
     });
-    this.divergences = new Counter({
-      name: 'mm_recon_divergences_total',
-      help: 'Differences recon found between the bot\'s books and the venue\'s, by kind',
-      labelNames: ['kind'],
+    const connectedGauge: Gauge = new Gauge({
+      name: 'mm_connected',
+      help: '1 while the bot considers its venue connection up',
       registers,
+      collect: () => connectedGauge.set(this.connected),
     });
+    this.sessionEvents = new LabelCounts(registry,
+      'mm_session_events_total',
+      'Connection and recon events: disconnect, reconnect, stale_book, recon, recon_abandoned',
+      'event',
+    );
+    this.divergences = new LabelCounts(registry, 'mm_recon_divergences_total', "Differences recon found between the bot's books and the venue's, by kind", 'kind');
   }
 
   countSessionEvent(event: SessionEventKind): void {
-    this.sessionEvents.labels(event).inc();
+    this.sessionEvents.add(event);
   }
 
   countDivergence(kind: string, n: number): void {
-    this.divergences.labels(kind).inc(n);
+    if (!(n >= 0) || !Number.isFinite(n)) throw new RangeError(`a divergence count must be a finite number >= 0, was ${n}`);
+    this.divergences.add(kind, n);
   }
 
   setConnected(up: boolean): void {
-    this.connected.set(up ? 1 : 0);
+    this.connected = up ? 1 : 0;
   }
 
   observeLatencyMs(op: LatencyOp, ms: number): void {
@@ -126,41 +160,36 @@ export class BotMetrics {
 
   observeRiskSample(sample: RiskSample): void {
     this.riskRatio.observe(sample.ratio);
-    this.riskSamples.labels(sample.kind).inc();
-    if (sample.breach) this.riskBreaches.labels(sample.kind).inc();
+    this.riskSamples.add(sample.kind);
+    if (sample.breach) this.riskBreaches.add(sample.kind);
   }
 
   countLossHalt(): void {
-    this.lossHalts.inc();
+    this.lossHalts++;
   }
 
   countOrder(event: OrderEventKind): void {
-    this.orderChildren.get(event)!.inc();
+    this.orderCounts[ORDER_EVENT_INDEX[event]]! += 1;
   }
 
   countReject(reason: RejectReason): void {
-    this.rejects.labels(reason).inc();
+    this.rejects.add(reason);
   }
 
   countCancelReject(reason: CancelRejectReason): void {
-    this.cancelRejects.labels(reason).inc();
+    this.cancelRejects.add(reason);
   }
 
   countFill(liquidity: 'maker' | 'taker'): void {
-    this.fills.labels(liquidity).inc();
+    this.fills.add(liquidity);
   }
 
   setPositionNotional(symbol: string, usd: number): void {
-    // Called on every book update: keep the labelled child instead of hashing the labels each time.
-    let child = this.positionChildren.get(symbol);
-    if (!child) {
-      child = this.positionNotional.labels(symbol);
-      this.positionChildren.set(symbol, child);
-    }
-    child.set(usd);
+    this.positions.set(symbol, usd);
   }
 
   setFrozen(frozen: boolean): void {
-    this.frozen.set(frozen ? 1 : 0);
+    this.frozen = frozen ? 1 : 0;
   }
 }
+
