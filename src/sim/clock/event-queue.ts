@@ -19,6 +19,8 @@ export class EventQueue<T> {
    */
   private slotSeqs: Float64Array;
   private payloads: (T | undefined)[];
+  /** A second payload per slot (the argument a dispatch record carries); undefined for most entries. */
+  private args: unknown[];
   /** Stack of free payload slots; `freeTop` entries are valid. */
   private free: Int32Array;
   private freeTop = 0;
@@ -26,6 +28,7 @@ export class EventQueue<T> {
   private seqCounter = 0;
   private poppedTime = NaN;
   private poppedSeq = -1;
+  private poppedArg: unknown = undefined;
 
   constructor(initialCapacity: number = DEFAULT_CAPACITY) {
     if (!Number.isSafeInteger(initialCapacity) || initialCapacity < 1) {
@@ -36,7 +39,11 @@ export class EventQueue<T> {
     this.slotSeqs = new Float64Array(initialCapacity);
     this.free = new Int32Array(initialCapacity);
     this.payloads = [];
-    for (let i = 0; i < initialCapacity; i++) this.payloads.push(undefined);
+    this.args = [];
+    for (let i = 0; i < initialCapacity; i++) {
+      this.payloads.push(undefined);
+      this.args.push(undefined);
+    }
     this.resetFreeList();
   }
 
@@ -64,13 +71,19 @@ export class EventQueue<T> {
     return this.poppedSeq;
   }
 
-  push(time: number, payload: T): number {
+  /** The `arg` pushed with the entry the last successful `pop()` returned. */
+  get lastArg(): unknown {
+    return this.poppedArg;
+  }
+
+  push(time: number, payload: T, arg?: unknown): number {
     // NaN compares false both ways and would silently corrupt the heap order.
     if (time !== time) throw new InvariantError('EventQueue.push: time is NaN');
     if (this.count === this.times.length) this.grow();
     const slot = this.free[--this.freeTop]!;
     const seq = this.seqCounter++;
     this.payloads[slot] = payload;
+    this.args[slot] = arg;
     this.slotSeqs[slot] = seq;
     const times = this.times;
     const slots = this.slots;
@@ -110,7 +123,9 @@ export class EventQueue<T> {
     this.poppedTime = times[0]!;
     this.poppedSeq = seqs[topSlot]!;
     const payload = this.payloads[topSlot] as T;
+    this.poppedArg = this.args[topSlot];
     this.payloads[topSlot] = undefined; // do not keep the payload alive
+    this.args[topSlot] = undefined;
     this.free[this.freeTop++] = topSlot;
 
     const n = --this.count;
@@ -152,6 +167,8 @@ export class EventQueue<T> {
   /** Drop every entry. The seq counter keeps counting, so seqs stay unique for the queue's lifetime. */
   clear(): void {
     this.payloads.fill(undefined);
+    this.args.fill(undefined);
+    this.poppedArg = undefined;
     this.count = 0;
     this.poppedTime = NaN;
     this.poppedSeq = -1;
@@ -181,6 +198,9 @@ export class EventQueue<T> {
     this.free = new Int32Array(cap);
     for (let i = 0; i < oldCap; i++) this.free[i] = cap - 1 - i;
     this.freeTop = oldCap;
-    for (let i = oldCap; i < cap; i++) this.payloads.push(undefined);
+    for (let i = oldCap; i < cap; i++) {
+      this.payloads.push(undefined);
+      this.args.push(undefined);
+    }
   }
 }

@@ -1,4 +1,3 @@
-import type { Clock } from '../../core/clock.ts';
 import type { ExchangeGateway, GatewayListener } from '../../core/exchange-gateway.ts';
 import type {
   CancelRejectReason,
@@ -23,11 +22,12 @@ import type { QueueModel } from './queue-model.ts';
 import { crossingQty, moveUpBehind, sideCode } from './resting-orders.ts';
 import type { RestingOrder } from './resting-orders.ts';
 import type { RandomStream } from '../clock/rng.ts';
+import type { VirtualClock } from '../clock/virtual-clock.ts';
 import { Settlement } from './settlement.ts';
 import type { ExchangeAccount, SettlementConfig } from './settlement.ts';
 import { SlidingWindowCounter } from './sliding-window.ts';
 import { TakerMatch } from './taker-match.ts';
-import { VenueConnection } from './venue-connection.ts';
+import { ToBot, VenueConnection } from './venue-connection.ts';
 import type { Channels } from './venue-connection.ts';
 import { VenueFeed } from './venue-feed.ts';
 import type { VenueFeedConfig } from './venue-feed.ts';
@@ -45,7 +45,7 @@ export interface SimExchangeConfig extends VenueRulesConfig, VenueFeedConfig, Se
 }
 
 export interface SimExchangeDeps {
-  readonly clock: Clock;
+  readonly clock: VirtualClock;
   readonly instrument: Instrument;
   readonly book: OrderBook;
   /** What matching reads (best prices, level quantities); the plain book when not given. */
@@ -109,7 +109,7 @@ export class SimExchange implements ExchangeGateway, MarketListener {
   private readonly resting: RestingOrder[] = [];
   private nextNum = 1;
   private heartbeatStarted = false;
-  private readonly clock: Clock;
+  private readonly clock: VirtualClock;
   private readonly instrument: Instrument;
   private readonly view: MarketView;
   private readonly config: SimExchangeConfig;
@@ -124,6 +124,10 @@ export class SimExchange implements ExchangeGateway, MarketListener {
   private readonly maker: MakerMatch;
   private readonly taker: TakerMatch;
   private readonly settlement: Settlement;
+  // The requests' arrival handlers, made once: the connection schedules (handler, request) records.
+  private readonly arrivePlace: (request: PlaceRequest) => void;
+  private readonly arriveCancel: (request: CancelRequest) => void;
+  private readonly arriveQuery: (request: QueryRequest) => void;
   private tradeSeq = 0;
   private bookSeq = 0;
 
@@ -142,6 +146,9 @@ export class SimExchange implements ExchangeGateway, MarketListener {
     const { clock, instrument, view, config, digest, faults, stats } = this;
     this.rules = new VenueRules({ config, instrument, view, faults, faultRng, stats });
     this.link = new VenueConnection({ clock, channels: deps.channels, digest, faults, faultRng });
+    this.arrivePlace = this.link.arrival((r: PlaceRequest) => this.onPlaceArrival(r));
+    this.arriveCancel = this.link.arrival((r: CancelRequest) => this.onCancelArrival(r));
+    this.arriveQuery = this.link.arrival((r: QueryRequest) => this.onQueryArrival(r));
     this.feed = new VenueFeed({ clock, instrument, view: feedView, config, digest, faults, link: this.link, stats });
     this.maker = new MakerMatch(this.resting, view, this.queue, (o, qty, how, cause) => this.fill(o, qty, how, cause));
     this.taker = new TakerMatch(view);
@@ -160,15 +167,15 @@ export class SimExchange implements ExchangeGateway, MarketListener {
   }
 
   placeOrder(request: PlaceRequest): void {
-    this.link.fromBot('place', () => this.onPlaceArrival(request));
+    this.link.fromBot('place', this.arrivePlace, request);
   }
 
   cancelOrder(request: CancelRequest): void {
-    this.link.fromBot('cancel', () => this.onCancelArrival(request));
+    this.link.fromBot('cancel', this.arriveCancel, request);
   }
 
   query(request: QueryRequest): void {
-    this.link.fromBot('query', () => this.onQueryArrival(request));
+    this.link.fromBot('query', this.arriveQuery, request);
   }
 
   get queueModelName(): string {
@@ -300,7 +307,7 @@ export class SimExchange implements ExchangeGateway, MarketListener {
     const data = asList ? entries.map(([, v]) => v) : Object.fromEntries(entries);
     this.digest.add(DigestKind.query, now, req.requestId, req.kind === 'open_orders' ? 1 : 2, entries.length, asList ? 1 : 0);
     const result: QueryResult = { type: 'query_result', kind: req.kind, requestId: req.requestId, data, exchangeTime: now };
-    this.link.toBot(this.link.channels.response, 'query', (l) => l.onQueryResult(result));
+    this.link.toBot(this.link.channels.response, 'query', ToBot.queryResult, result);
   }
 
   private fill(o: RestingOrder, qty: number, how: 'through' | 'queue' | 'cross', cause: number): void {

@@ -1,6 +1,7 @@
-import type { Clock, Micros } from '../../core/clock.ts';
+import type { Micros } from '../../core/clock.ts';
 import type { GatewayListener } from '../../core/exchange-gateway.ts';
-import type { ExecutionEvent } from '../../core/types.ts';
+import type { BookTop, ExecutionEvent, Heartbeat, PublicTrade, QueryResult } from '../../core/types.ts';
+import type { VirtualClock } from '../clock/virtual-clock.ts';
 import { DigestKind } from '../run/event-digest.ts';
 import type { EventDigest } from '../run/event-digest.ts';
 import type { FaultSchedule } from './faults.ts';
@@ -20,8 +21,13 @@ export interface Channels {
   readonly feed: DeliveryChannel;
 }
 
+/** What the bot is sent, by the listener method that receives it. */
+export const ToBot = { execution: 0, marketData: 1, publicTrade: 2, queryResult: 3, heartbeat: 4 } as const;
+export type ToBotKind = (typeof ToBot)[keyof typeof ToBot];
+type ToBotPayload = ExecutionEvent | BookTop | PublicTrade | QueryResult | Heartbeat;
+
 export interface VenueConnectionDeps {
-  readonly clock: Clock;
+  readonly clock: VirtualClock;
   readonly channels: Channels;
   readonly digest: EventDigest;
   readonly faults: FaultSchedule;
@@ -38,10 +44,17 @@ export class VenueConnection {
   /** The bot's side of the session; nothing reaches the bot before it connects. */
   listener: GatewayListener | undefined;
   readonly channels: Channels;
-  private readonly clock: Clock;
+  private readonly clock: VirtualClock;
   private readonly digest: EventDigest;
   private readonly faults: FaultSchedule;
   private readonly faultRng: RandomStream | undefined;
+  // Messages in flight to the bot, one record per message in parallel arrays recycled through a free
+  // list: what it is, its payload, and the listener it was sent to. The clock carries the record's index.
+  private readonly kinds: ToBotKind[] = [];
+  private readonly payloads: (ToBotPayload | undefined)[] = [];
+  private readonly listeners: (GatewayListener | undefined)[] = [];
+  private readonly free: number[] = [];
+  private readonly deliver = (record: number): void => this.deliverRecord(record);
 
   constructor(deps: VenueConnectionDeps) {
     this.clock = deps.clock;
@@ -55,7 +68,7 @@ export class VenueConnection {
   respond(event: ExecutionEvent): void {
     const now = this.clock.now();
     if ((event.type === 'accepted' || event.type === 'canceled') && this.ackLost(now)) return;
-    this.toBot(this.channels.response, event.type === 'fill' ? 'fill' : 'ack', (l) => l.onExecution(event));
+    this.toBot(this.channels.response, event.type === 'fill' ? 'fill' : 'ack', ToBot.execution, event);
   }
 
   private ackLost(now: Micros): boolean {
@@ -70,26 +83,58 @@ export class VenueConnection {
     return this.faults.activeIndex('disconnect', t) >= 0;
   }
 
-  /** A request from the bot: lost if the connection is down when it is sent or when it would arrive. */
-  fromBot(op: string, handler: () => void): void {
+  /**
+   * A request from the bot: lost if the connection is down when it is sent or when it would arrive.
+   * `arrive` is made once per kind of request (the exchange's bound handler), so nothing is allocated.
+   */
+  fromBot<R>(op: string, arrive: (request: R) => void, request: R): void {
     const now = this.clock.now();
     if (this.dropped(now, 'dropped_to_exchange')) return;
     const at = this.channels.entry.deliveryTime(now, op, this.faults.latencyFactor(now));
-    this.clock.schedule(at, () => {
-      if (!this.dropped(at, 'dropped_to_exchange')) handler();
-    });
+    this.clock.dispatch(at, arrive, request);
+  }
+
+  /** Bound once per handler: the request's arrival, unless the connection is down then. */
+  arrival<R>(handler: (request: R) => void): (request: R) => void {
+    return (request) => {
+      if (!this.dropped(this.clock.now(), 'dropped_to_exchange')) handler(request);
+    };
   }
 
   /** A message to the bot, on the same terms. */
-  toBot(channel: DeliveryChannel, op: string, deliver: (l: GatewayListener) => void): void {
+  toBot(channel: DeliveryChannel, op: string, kind: ToBotKind, payload: ToBotPayload): void {
     const listener = this.listener;
     if (!listener) return;
     const now = this.clock.now();
     if (this.dropped(now, 'dropped_to_bot')) return;
     const at = channel.deliveryTime(now, op, this.faults.latencyFactor(now));
-    this.clock.schedule(at, () => {
-      if (!this.dropped(at, 'dropped_to_bot')) deliver(listener);
-    });
+    const record = this.free.length > 0 ? this.free.pop()! : this.kinds.length;
+    this.kinds[record] = kind;
+    this.payloads[record] = payload;
+    this.listeners[record] = listener;
+    this.clock.dispatch(at, this.deliver, record);
+  }
+
+  private deliverRecord(record: number): void {
+    const kind = this.kinds[record]!;
+    const payload = this.payloads[record]!;
+    const listener = this.listeners[record]!;
+    this.payloads[record] = undefined;
+    this.listeners[record] = undefined;
+    this.free.push(record);
+    if (this.dropped(this.clock.now(), 'dropped_to_bot')) return;
+    switch (kind) {
+      case ToBot.execution:
+        return listener.onExecution(payload as ExecutionEvent);
+      case ToBot.marketData:
+        return listener.onMarketData(payload as BookTop);
+      case ToBot.publicTrade:
+        return listener.onPublicTrade?.(payload as PublicTrade);
+      case ToBot.queryResult:
+        return listener.onQueryResult(payload as QueryResult);
+      case ToBot.heartbeat:
+        return listener.onHeartbeat(payload as Heartbeat);
+    }
   }
 
   private dropped(t: Micros, effect: 'dropped_to_exchange' | 'dropped_to_bot'): boolean {

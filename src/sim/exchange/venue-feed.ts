@@ -4,6 +4,7 @@ import { DigestKind } from '../run/event-digest.ts';
 import type { EventDigest } from '../run/event-digest.ts';
 import type { FaultSchedule } from './faults.ts';
 import type { MarketView } from './market-view.ts';
+import { ToBot } from './venue-connection.ts';
 import type { VenueConnection } from './venue-connection.ts';
 
 /** The feed settings of the venue's config. */
@@ -69,7 +70,7 @@ export class VenueFeed {
       const now = this.clock.now();
       this.stats.heartbeats++;
       this.digest.add(DigestKind.heartbeat, now);
-      this.link.toBot(this.link.channels.response, 'ack', (l) => l.onHeartbeat({ type: 'heartbeat', exchangeTime: now }));
+      this.link.toBot(this.link.channels.response, 'ack', ToBot.heartbeat, { type: 'heartbeat', exchangeTime: now });
       // A snapshot of the top, even unchanged: a quiet book and a frozen feed look different to the bot.
       this.publishTop(true);
       this.scheduleHeartbeat();
@@ -84,7 +85,7 @@ export class VenueFeed {
     if (this.faults.activeIndex('feed_freeze', now) >= 0) return;
     const trade: PublicTrade = { type: 'trade', symbol: this.instrument.symbol, side: aggressor, priceTicks, qtyLots, exchangeTime: now };
     // The book's distribution on the feed's FIFO path: a print never overtakes the book sent before it.
-    this.link.toBot(this.link.channels.feed, 'book', (l) => l.onPublicTrade?.(trade));
+    this.link.toBot(this.link.channels.feed, 'book', ToBot.publicTrade, trade);
   }
 
   /** The top `n` levels of `side` in the feed's view, best first. */
@@ -138,7 +139,7 @@ export class VenueFeed {
     this.lastTop = top;
     this.stats.feed_updates++;
     this.digest.add(DigestKind.feed, now, bidTicks, top.bidLots, askTicks, top.askLots);
-    this.link.toBot(this.link.channels.feed, 'book', (l) => l.onMarketData(top));
+    this.link.toBot(this.link.channels.feed, 'book', ToBot.marketData, top);
   }
 }
 
