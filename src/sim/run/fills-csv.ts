@@ -1,4 +1,5 @@
-import { stringify } from 'csv-stringify/sync';
+import { csvText } from './csv-text.ts';
+import type { CsvCell } from './csv-text.ts';
 import type { FillPnl } from '../../core/pnl-tracker.ts';
 
 /**
@@ -27,7 +28,7 @@ export function fillsCsv(rows: readonly FillPnl[], horizonsMs: readonly number[]
     'net_bps',
     'truncated_horizons_ms',
   ];
-  const records = rows.map((r) => [
+  const records = rows.map((r): CsvCell[] => [
     r.fill,
     r.order,
     r.exchange_time_us,
@@ -45,5 +46,5 @@ export function fillsCsv(rows: readonly FillPnl[], horizonsMs: readonly number[]
     r.gross_bps - r.adverse_bps[adverseIdx]! - r.slippage_bps - r.fees_bps,
     r.truncated_ms.join(' '),
   ]);
-  return stringify(records, { header: true, columns, record_delimiter: 'unix' });
+  return csvText(columns, records);
 }

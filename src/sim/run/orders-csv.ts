@@ -1,4 +1,5 @@
-import { stringify } from 'csv-stringify/sync';
+import { csvText } from './csv-text.ts';
+import type { CsvCell } from './csv-text.ts';
 import type { Micros } from '../../core/clock.ts';
 import type { LoopObserver } from '../../core/order-manager.ts';
 import type { CancelRequest, ExchangeRejectReason, Instrument, PlaceRequest, QueryRequest, RejectReason, RiskRejectReason, Side } from '../../core/types.ts';
@@ -183,7 +184,7 @@ export function ordersCsv(rows: readonly OrderRecord[], inst: Instrument, epochS
     ...(epochStartUs === undefined ? [] : TIME_COLUMNS.map((c) => `${c}_epoch_us`)),
   ];
   const price = (t: number | undefined) => (t === undefined ? undefined : (t * inst.tickSize).toFixed(priceDecimals));
-  const records = rows.map((r) => {
+  const records = rows.map((r): CsvCell[] => {
     const times = [r.sentUs, r.arrivalUs, r.firstFillUs, r.lastFillUs, r.cancelSentUs, r.doneUs];
     const m = r.arrivalMarket;
     return [
@@ -192,7 +193,7 @@ export function ordersCsv(rows: readonly OrderRecord[], inst: Instrument, epochS
       r.side,
       price(r.priceTicks),
       qty(r.qtyLots),
-      r.postOnly,
+      String(r.postOnly),
       r.sentUs,
       r.arrivalUs,
       r.outcome ?? 'not_arrived',
@@ -210,5 +211,5 @@ export function ordersCsv(rows: readonly OrderRecord[], inst: Instrument, epochS
       ...(epochStartUs === undefined ? [] : times.map((t) => (t === undefined ? undefined : epochStartUs + t))),
     ];
   });
-  return stringify(records, { header: true, columns, record_delimiter: 'unix', cast: { boolean: (b) => String(b) } });
+  return csvText(columns, records);
 }
