@@ -96,11 +96,11 @@ export class StrategyHost {
   }
 
   start(): void {
-    this.call('onStart', () => this.strategy.onStart?.(this.ctx));
+    this.call('onStart', this.strategy.onStart, undefined);
   }
 
   book(book: BookView): void {
-    if (this.strategy.onBook) this.call('onBook', () => this.strategy.onBook!(this.ctx, book));
+    if (this.strategy.onBook) this.call('onBook', this.strategy.onBook, book);
   }
 
   /** Whether the strategy reads public trades (a venue need not send them otherwise). */
@@ -109,24 +109,24 @@ export class StrategyHost {
   }
 
   trade(trade: TradeView): void {
-    if (this.strategy.onTrade) this.call('onTrade', () => this.strategy.onTrade!(this.ctx, trade));
+    if (this.strategy.onTrade) this.call('onTrade', this.strategy.onTrade, trade);
   }
 
   ready(): void {
-    if (this.strategy.onReady) this.call('onReady', () => this.strategy.onReady!(this.ctx));
+    if (this.strategy.onReady) this.call('onReady', this.strategy.onReady, undefined);
   }
 
   stop(): void {
     for (const handle of this.timers.values()) this.clock.cancel(handle);
     this.timers.clear();
-    this.call('onStop', () => this.strategy.onStop?.(this.ctx));
+    this.call('onStop', this.strategy.onStop, undefined);
   }
 
   /** An update for the strategy: now, or after the running handler (or the held section) ends. */
   update(update: OrderUpdate): void {
     if (!this.strategy.onOrder) return;
     if (this.current !== undefined || this.held > 0) this.deferred.push(update);
-    else this.call('onOrder', () => this.strategy.onOrder!(this.ctx, update));
+    else this.call('onOrder', this.strategy.onOrder, update);
   }
 
   /** Holds updates back while the manager changes several orders at once (recon), then delivers them. */
@@ -140,10 +140,11 @@ export class StrategyHost {
     if (this.held === 0 && this.current === undefined) this.drain();
   }
 
-  private call(handler: StrategyHandler | 'onReady', run: () => void): void {
+  /** Runs the strategy's `run(ctx, arg)` (a method of it, called on it) as `handler`; no closure per event. */
+  private call<A>(handler: StrategyHandler | 'onReady', run: ((ctx: BuiltinContext, arg: A) => void) | undefined, arg: A): void {
     this.current = handler;
     try {
-      run();
+      run?.call(this.strategy, this.ctx, arg);
     } catch (err) {
       if (err instanceof StrategyError) throw err;
       const text = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
@@ -157,7 +158,7 @@ export class StrategyHost {
   private drain(): void {
     const next = this.deferred.shift();
     // Each delivery drains what it raised in turn (call -> drain), in order.
-    if (next !== undefined) this.call('onOrder', () => this.strategy.onOrder!(this.ctx, next));
+    if (next !== undefined) this.call('onOrder', this.strategy.onOrder, next);
   }
 
   private fail(detail: string): never {
@@ -188,7 +189,7 @@ export class StrategyHost {
     const handle = this.clock.schedule(this.clock.now() + Math.round(afterUs), () => {
       this.timers.delete(name);
       if (!this.orders.running() || !this.strategy.onTimer) return;
-      this.call('onTimer', () => this.strategy.onTimer!(this.ctx, name));
+      this.call('onTimer', this.strategy.onTimer, name);
     });
     this.timers.set(name, handle);
   }
