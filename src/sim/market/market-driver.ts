@@ -1,14 +1,8 @@
 import type { Micros } from '../../core/clock.ts';
-import { InputError } from '../../core/errors.ts';
 import type { Instrument } from '../../core/types.ts';
 import type { OrderBook } from '../exchange/order-book.ts';
-import { ReplayMarket } from './replay/replay-market.ts';
-import type { RecordedFeedLatency } from './replay/replay-market.ts';
-import { openReplaySource } from './replay/replay-source.ts';
-import { defaultQuantityUnit, resolveContractSize } from './replay/contract-size.ts';
-import type { TickerOverlay } from './replay/ticker-overlay.ts';
 import type { Streams } from '../clock/rng.ts';
-import type { ReplayMarketSpec, SyntheticMarketSpec } from '../scenario/schema.ts';
+import type { SyntheticMarketSpec } from '../scenario/schema.ts';
 import { OrderFlowMarket } from './order-flow.ts';
 import type { MarketListener, MarketPhase, SyntheticMarketConfig } from './synthetic-market.ts';
 import { LoopLimitError } from '../clock/virtual-clock.ts';
@@ -75,7 +69,7 @@ export function syntheticConfig(m: SyntheticMarketSpec, tickSize: number): Synth
   };
 }
 
-interface DriverDeps {
+export interface DriverDeps {
   readonly clock: VirtualClock;
   readonly book: OrderBook;
   readonly instrument: Instrument;
@@ -105,81 +99,11 @@ export function syntheticDriver(m: SyntheticMarketSpec, deps: DriverDeps, stream
 }
 
 /**
- * A replay: the recording's streams on one time line; `overlay` (the exchange's view, and the bot's feed
- * with `ticker_to_bot`) takes the recording's bookTickers while they are newer than the book.
- */
-export function replayDriver(
-  m: ReplayMarketSpec,
-  paths: readonly string[],
-  deps: DriverDeps,
-  recordedLatency: RecordedFeedLatency | undefined,
-  overlay?: TickerOverlay,
-): MarketDriver {
-  const source = openReplaySource(m.format, paths, m.symbol);
-  const inst = deps.instrument;
-  const contractSize = resolveContractSize(m);
-  const market = new ReplayMarket(
-    deps.clock,
-    deps.book,
-    {
-      instrument: inst,
-      durationUs: m.duration,
-      recordedLatency,
-      recordedBaseUs: m.recorded_base,
-      contractSize,
-      reorderWindowUs: m.reorder_window,
-      overlay,
-    },
-    source,
-    deps.listener,
-  );
-  // Data errors name their file and line where they are raised (the decoders' reader, the market).
-  return {
-    prepare: async () => {
-      await market.fill();
-      if (market.epochStartUs === undefined) {
-        throw new InputError(`${paths.join(', ')}: the recording has no usable message for symbol ${m.symbol} (format ${m.format})`);
-      }
-    },
-    start: () => market.start(),
-    epochStartUs: () => market.epochStartUs,
-    run: async (maxEvents, pace) => {
-      await runSliced(deps.clock, maxEvents, pace, () => market.horizon(), async () => {
-        await market.fill();
-        return market.done;
-      });
-      return market.endUs;
-    },
-    report: () => {
-      const mid = market.midTicks;
-      const t0 = market.epochStartUs!;
-      return {
-        source: 'replay',
-        format: m.format,
-        symbol: m.symbol,
-        path: m.path,
-        start_unix_us: t0,
-        end_unix_us: t0 + market.endUs,
-        feed_latency: m.feed_latency,
-        quantity_unit: m.quantity_unit ?? defaultQuantityUnit(m.format),
-        contract_size: contractSize ?? null,
-        reorder_window_ms: m.reorder_window / 1000,
-        ticker_to_bot: m.ticker_to_bot,
-        recorded_base_ms: m.recorded_base / 1000,
-        files: source.files.map((f, i) => ({ path: m.path[i], ...f.stats })),
-        ...market.stats,
-        final_mid: mid === undefined ? null : mid * inst.tickSize,
-      };
-    },
-  };
-}
-
-/**
  * Runs the clock to `horizon()` in slices of PACE_SLICE_EVENTS callbacks, awaiting `pace` between
  * slices. With `more`, reaching the horizon awaits more input and goes on until `more` says the input is
  * done. The loop limit (`run.max_events`) applies to the whole run, with the same error as one runUntil.
  */
-async function runSliced(
+export async function runSliced(
   clock: VirtualClock,
   maxEvents: number,
   pace: (() => Promise<void>) | undefined,

@@ -15,9 +15,7 @@ import { OrderLog, ordersCsv } from './orders-csv.ts';
 import type { ExpectationResult } from '../scenario/expectations.ts';
 import { FaultSchedule } from '../exchange/faults.ts';
 import { Channel, createChannels } from '../exchange/latency-model.ts';
-import { replayDriver, syntheticDriver } from '../market/market-driver.ts';
-import { RecordedFeedLatency } from '../market/replay/replay-market.ts';
-import { TickerOverlay } from '../market/replay/ticker-overlay.ts';
+import { syntheticDriver } from '../market/market-driver.ts';
 import { OrderBook } from '../exchange/order-book.ts';
 import { createQueueModel } from '../exchange/queue-model.ts';
 import { createStreams } from '../clock/rng.ts';
@@ -111,14 +109,15 @@ export async function runScenario(scenario: LoadedScenario, options: RunOptions 
     (now) => messages.count(now),
   );
   const m = scenario.market;
+  const replay = m.source === 'replay' ? await import('../market/replay-driver.ts') : undefined;
   // A replay may take its feed latency from the recording instead of the model.
-  const recordedLatency = m.source === 'replay' && m.feed_latency === 'recorded' ? new RecordedFeedLatency() : undefined;
+  const recordedLatency = replay && m.source === 'replay' && m.feed_latency === 'recorded' ? new replay.RecordedFeedLatency() : undefined;
   const channels = recordedLatency ? { ...modelled, feed: new Channel({ book: recordedLatency }, 'fifo') } : modelled;
   const faults = new FaultSchedule(scenario.faults);
   const book = new OrderBook();
   const orderLog = new OrderLog();
   // A replay's exchange matches against the book overlaid with a newer bookTicker (docs/replay.md).
-  const overlay = m.source === 'replay' ? new TickerOverlay(book) : undefined;
+  const overlay = replay ? new replay.TickerOverlay(book) : undefined;
   const venue = venueMids(Math.max(...scenario.pnl.markout_horizons));
   const stats = new MarketStats(inst.lotSize);
   const ex = scenario.exchange;
@@ -178,7 +177,7 @@ export async function runScenario(scenario: LoadedScenario, options: RunOptions 
   const market =
     m.source === 'synthetic'
       ? syntheticDriver(m, deps, streams)
-      : replayDriver(m, scenario.replayPaths ?? m.path, deps, recordedLatency, overlay);
+      : replay!.replayDriver(m, scenario.replayPaths ?? m.path, deps, recordedLatency, overlay);
   await market.prepare();
   options.marketTap?.begin(market.epochStartUs?.());
 
