@@ -60,6 +60,11 @@ export class MarketStats {
     this.top.onTop(now, top);
   }
 
+  /** `onTop` without a Top object: the exchange's view changes on every book event. */
+  onView(now: Micros, bid: number | undefined, bidQty: number, ask: number | undefined, askQty: number): void {
+    this.top.onView(now, bid, bidQty, ask, askQty);
+  }
+
   finish(endUs: Micros): MarketStatsReport {
     this.grouper.flush();
     const c = this.counts.finish(endUs);

@@ -10,17 +10,23 @@ export interface Top {
   readonly askQty: number;
 }
 
-const EMPTY_TOP: Top = { bid: undefined, bidQty: 0, ask: undefined, askQty: 0 };
-
 /**
  * Time-weighted facts of the top of book. The view may change several times at one instant; the state
  * of an instant is the last one there (what lasts), so earlier changes at the same instant last no time
- * and are not seen. Each state holds from its instant to the next state's.
+ * and are not seen. Each state holds from its instant to the next state's. The pending and the current
+ * state are plain fields: a view change (every book event) allocates nothing.
  */
 export class TopStats {
-  private pending: Top | undefined = undefined;
+  private hasPending = false;
   private pendingAt: Micros = 0;
-  private state: Top = EMPTY_TOP;
+  private pBid: number | undefined = undefined;
+  private pBidQty = 0;
+  private pAsk: number | undefined = undefined;
+  private pAskQty = 0;
+  private bid: number | undefined = undefined;
+  private bidQty = 0;
+  private ask: number | undefined = undefined;
+  private askQty = 0;
   private since: Micros = 0;
   private twoSidedUs = 0;
   private oneTickUs = 0;
@@ -38,13 +44,22 @@ export class TopStats {
 
   /** The view after a change at `now` (non-decreasing). */
   onTop(now: Micros, top: Top): void {
-    if (this.pending !== undefined && now > this.pendingAt) this.commit();
-    this.pending = top;
+    this.onView(now, top.bid, top.bidQty, top.ask, top.askQty);
+  }
+
+  /** `onTop` without a Top object. */
+  onView(now: Micros, bid: number | undefined, bidQty: number, ask: number | undefined, askQty: number): void {
+    if (this.hasPending && now > this.pendingAt) this.commit();
+    this.hasPending = true;
     this.pendingAt = now;
+    this.pBid = bid;
+    this.pBidQty = bidQty;
+    this.pAsk = ask;
+    this.pAskQty = askQty;
   }
 
   finish(endUs: Micros): { oneTickShare: number | null; depthP50: number | null; volBpsPerSqrtS: number | null; lifeMeanUs: number | null } {
-    if (this.pending !== undefined) this.commit();
+    if (this.hasPending) this.commit();
     this.hold(endUs);
     this.sampleMids(endUs, true);
     return {
@@ -57,32 +72,33 @@ export class TopStats {
 
   private commit(): void {
     const t = this.pendingAt;
-    const next = this.pending!;
-    this.pending = undefined;
+    this.hasPending = false;
     this.hold(t);
     this.sampleMids(t, false);
-    const prev = this.state;
-    if (next.bid !== prev.bid) {
-      if (prev.bid !== undefined) this.life(t - this.bidSince);
+    if (this.pBid !== this.bid) {
+      if (this.bid !== undefined) this.life(t - this.bidSince);
       this.bidSince = t;
     }
-    if (next.ask !== prev.ask) {
-      if (prev.ask !== undefined) this.life(t - this.askSince);
+    if (this.pAsk !== this.ask) {
+      if (this.ask !== undefined) this.life(t - this.askSince);
       this.askSince = t;
     }
-    this.state = next;
+    this.bid = this.pBid;
+    this.bidQty = this.pBidQty;
+    this.ask = this.pAsk;
+    this.askQty = this.pAskQty;
   }
 
   /** The current state held from `since` until `t`. */
   private hold(t: Micros): void {
     const dt = t - this.since;
     this.since = t;
-    const s = this.state;
-    if (dt <= 0 || s.bid === undefined || s.ask === undefined) return;
+    const { bid, ask } = this;
+    if (dt <= 0 || bid === undefined || ask === undefined) return;
     this.twoSidedUs += dt;
-    if (Math.abs(s.ask - s.bid - 1) < 1e-9) this.oneTickUs += dt;
-    this.depth.add(s.bidQty, dt);
-    this.depth.add(s.askQty, dt);
+    if (Math.abs(ask - bid - 1) < 1e-9) this.oneTickUs += dt;
+    this.depth.add(this.bidQty, dt);
+    this.depth.add(this.askQty, dt);
   }
 
   private life(us: Micros): void {
@@ -92,8 +108,8 @@ export class TopStats {
 
   /** Samples the current state's mid at the grid points before `t` (and at `t` itself when `inclusive`). */
   private sampleMids(t: Micros, inclusive: boolean): void {
-    const s = this.state;
-    const mid = s.bid !== undefined && s.ask !== undefined && s.bid > 0 && s.ask > 0 ? (s.bid + s.ask) / 2 : undefined;
+    const { bid, ask } = this;
+    const mid = bid !== undefined && ask !== undefined && bid > 0 && ask > 0 ? (bid + ask) / 2 : undefined;
     while (inclusive ? this.nextGrid <= t : this.nextGrid < t) {
       if (mid !== undefined && this.lastMid !== undefined) {
         const r = Math.log(mid / this.lastMid);

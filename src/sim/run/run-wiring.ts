@@ -48,7 +48,7 @@ export function marketObserver(view: MarketView, stats: MarketStats, tap: Market
       tap?.onTrade(now, aggressor, priceTicks, qtyLots);
     },
     onView(now, bid, ask) {
-      stats.onTop(now, { bid, bidQty: bid === undefined ? 0 : view.qtyAt('buy', bid), ask, askQty: ask === undefined ? 0 : view.qtyAt('sell', ask) });
+      stats.onView(now, bid, bid === undefined ? 0 : view.qtyAt('buy', bid), ask, ask === undefined ? 0 : view.qtyAt('sell', ask));
       tap?.onView(now, view);
     },
   };
