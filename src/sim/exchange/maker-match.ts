@@ -43,7 +43,7 @@ export class MakerMatch {
       budget -= q;
       this.fill(o, q, 'through', cause);
     }
-    through.length = 0;
+    if (through.length !== 0) through.length = 0;
     // What reached the price itself: the queue ahead takes it first, then our orders there in time priority.
     const atPrice = budget;
     for (const o of this.resting) {
@@ -68,8 +68,10 @@ export class MakerMatch {
       if (isCrossed) crossed.push(o);
       else o.crossSeen = 0;
     }
-    if (crossed.length > 0) this.crossFills(crossed, bestBid, bestAsk, cause);
-    crossed.length = 0;
+    if (crossed.length > 0) {
+      this.crossFills(crossed, bestBid, bestAsk, cause);
+      crossed.length = 0;
+    }
     for (let i = 0; i < this.resting.length; i++) {
       const o = this.resting[i]!;
       if (o.leaves === 0) continue;

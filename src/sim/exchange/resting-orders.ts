@@ -64,5 +64,6 @@ export function removeDone(resting: RestingOrder[]): void {
     const o = resting[r]!;
     if (o.leaves > 0) resting[w++] = o;
   }
-  resting.length = w;
+  // Setting length is a runtime call even when it does not change: on every book change it mostly does not.
+  if (w !== resting.length) resting.length = w;
 }
