@@ -104,8 +104,18 @@ export class PnlTracker {
   private readonly rows: FillPnl[] = [];
   private readonly adverseUsd: number[];
   private readonly truncated: number[];
-  /** Markouts not settled yet, per horizon, with the venue time they look at. */
-  private readonly pendingByHorizon: Map<object, { readonly at: Micros; readonly settle: () => void }>[];
+  // Per fill (by row index): what its markouts need besides the row.
+  private readonly fillMidTicks: number[] = [];
+  private readonly fillUsdPerTick: number[] = [];
+  /**
+   * Markouts as records, not a closure each: per horizon, the row of the k-th markout scheduled and how
+   * many of its timers have fired. One timer callback per horizon, made once: the clock runs a horizon's
+   * timers in the order they were set (their times never decrease), so the k-th firing is the k-th fill's.
+   * A markout is pending until its row has the horizon's adverse_bps.
+   */
+  private readonly scheduledRows: number[][];
+  private readonly fired: number[];
+  private readonly settlers: (() => void)[];
 
   constructor(
     private readonly clock: Clock,
@@ -116,7 +126,22 @@ export class PnlTracker {
     const n = config.horizonsUs.length;
     this.adverseUsd = new Array<number>(n).fill(0);
     this.truncated = new Array<number>(n).fill(0);
-    this.pendingByHorizon = Array.from({ length: n }, () => new Map());
+    this.scheduledRows = Array.from({ length: n }, () => []);
+    this.fired = new Array<number>(n).fill(0);
+    this.settlers = Array.from({ length: n }, (_, i) => () => {
+      const row = this.scheduledRows[i]![this.fired[i]!++]!;
+      if (this.rows[row]!.adverse_bps[i] === undefined) this.settle(row, i);
+    });
+  }
+
+  /** The markout at horizon `i` of the fill in row `r`. */
+  private settle(r: number, i: number): void {
+    const row = this.rows[r]!;
+    const midAtFill = this.fillMidTicks[r]!;
+    const later = this.midAt(row.symbol, row.exchange_time_us + this.config.horizonsUs[i]!, true);
+    const adverse = sideSign(row.side) * (midAtFill - later) * this.fillUsdPerTick[r]!;
+    this.adverseUsd[i]! += adverse;
+    row.adverse_bps[i] = (adverse / row.notional_usd) * 10_000;
   }
 
   onFill(fill: FillForPnl): void {
@@ -150,20 +175,15 @@ export class PnlTracker {
       adverse_bps: [],
       truncated_ms: [],
     };
-    this.rows.push(row);
+    const r = this.rows.push(row) - 1;
+    this.fillMidTicks.push(midAtFill);
+    this.fillUsdPerTick.push(usdPerTick);
     const now = this.clock.now();
-    this.config.horizonsUs.forEach((h, i) => {
-      const token = {};
-      const settle = (): void => {
-        if (!this.pendingByHorizon[i]!.delete(token)) return;
-        const later = this.midAt(fill.symbol, fill.exchangeTime + h, true);
-        const adverse = s * (midAtFill - later) * usdPerTick;
-        this.adverseUsd[i]! += adverse;
-        row.adverse_bps[i] = (adverse / notional) * 10_000;
-      };
-      this.pendingByHorizon[i]!.set(token, { at: fill.exchangeTime + h, settle });
-      this.clock.schedule(now + h, settle);
-    });
+    const horizons = this.config.horizonsUs;
+    for (let i = 0; i < horizons.length; i++) {
+      this.scheduledRows[i]!.push(r);
+      this.clock.schedule(now + horizons[i]!, this.settlers[i]!);
+    }
   }
 
   /** Per-fill attribution, in fill order (complete once `finish` has run). */
@@ -179,7 +199,6 @@ export class PnlTracker {
   finish(): PnlSummary {
     const end = this.clock.now();
     this.config.horizonsUs.forEach((h, i) => {
-      const pending = this.pendingByHorizon[i]!;
       const horizonMs = h / 1000;
       for (const row of this.rows) {
         if (row.adverse_bps[i] === undefined && row.exchange_time_us + h > end) {
@@ -187,7 +206,8 @@ export class PnlTracker {
           this.truncated[i]!++;
         }
       }
-      for (const { settle } of [...pending.values()]) settle();
+      // The pending ones, in fill order (the order their timers would have run).
+      for (const r of this.scheduledRows[i]!) if (this.rows[r]!.adverse_bps[i] === undefined) this.settle(r, i);
     });
     const bps = (usd: number): number => (this.notional > 0 ? (usd / this.notional) * 10_000 : 0);
     const adverseIdx = this.config.horizonsUs.indexOf(this.config.adverseHorizonUs);
