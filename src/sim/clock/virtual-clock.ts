@@ -7,8 +7,9 @@
  * runs after the current callback returns, never re-entrantly. Time never goes backwards: asking for
  * an earlier time throws TimeTravelError.
  */
-import type { Clock, Micros, TimerHandle } from '../../core/clock.ts';
+import type { Micros, TimerHandle } from '../../core/clock.ts';
 import { InvariantError, MmsimError } from '../../core/errors.ts';
+import type { DispatchClock } from './dispatch-clock.ts';
 import { EventQueue } from './event-queue.ts';
 
 /** A request that would move virtual time backwards, or a time that is not an integer of µs. */
@@ -54,7 +55,7 @@ function requireIntegerTime(value: number, what: string): void {
   }
 }
 
-export class VirtualClock implements Clock {
+export class VirtualClock implements DispatchClock {
   private current: Micros;
   private readonly loopLimit: number;
   private readonly queue = new EventQueue<Run>();

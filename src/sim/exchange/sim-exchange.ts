@@ -22,7 +22,7 @@ import type { QueueModel } from './queue-model.ts';
 import { crossingQty, moveUpBehind, sideCode } from './resting-orders.ts';
 import type { RestingOrder } from './resting-orders.ts';
 import type { RandomStream } from '../clock/rng.ts';
-import type { VirtualClock } from '../clock/virtual-clock.ts';
+import type { DispatchClock } from '../clock/dispatch-clock.ts';
 import { Settlement } from './settlement.ts';
 import type { ExchangeAccount, SettlementConfig } from './settlement.ts';
 import { SlidingWindowCounter } from './sliding-window.ts';
@@ -45,7 +45,7 @@ export interface SimExchangeConfig extends VenueRulesConfig, VenueFeedConfig, Se
 }
 
 export interface SimExchangeDeps {
-  readonly clock: VirtualClock;
+  readonly clock: DispatchClock;
   readonly instrument: Instrument;
   readonly book: OrderBook;
   /** What matching reads (best prices, level quantities); the plain book when not given. */
@@ -109,7 +109,7 @@ export class SimExchange implements ExchangeGateway, MarketListener {
   private readonly resting: RestingOrder[] = [];
   private nextNum = 1;
   private heartbeatStarted = false;
-  private readonly clock: VirtualClock;
+  private readonly clock: DispatchClock;
   private readonly instrument: Instrument;
   private readonly view: MarketView;
   private readonly config: SimExchangeConfig;

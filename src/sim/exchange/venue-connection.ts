@@ -1,7 +1,7 @@
 import type { Micros } from '../../core/clock.ts';
 import type { GatewayListener } from '../../core/exchange-gateway.ts';
 import type { BookTop, ExecutionEvent, Heartbeat, PublicTrade, QueryResult } from '../../core/types.ts';
-import type { VirtualClock } from '../clock/virtual-clock.ts';
+import type { DispatchClock } from '../clock/dispatch-clock.ts';
 import { DigestKind } from '../run/event-digest.ts';
 import type { EventDigest } from '../run/event-digest.ts';
 import type { FaultSchedule } from './faults.ts';
@@ -27,7 +27,7 @@ export type ToBotKind = (typeof ToBot)[keyof typeof ToBot];
 type ToBotPayload = ExecutionEvent | BookTop | PublicTrade | QueryResult | Heartbeat;
 
 export interface VenueConnectionDeps {
-  readonly clock: VirtualClock;
+  readonly clock: DispatchClock;
   readonly channels: Channels;
   readonly digest: EventDigest;
   readonly faults: FaultSchedule;
@@ -44,7 +44,7 @@ export class VenueConnection {
   /** The bot's side of the session; nothing reaches the bot before it connects. */
   listener: GatewayListener | undefined;
   readonly channels: Channels;
-  private readonly clock: VirtualClock;
+  private readonly clock: DispatchClock;
   private readonly digest: EventDigest;
   private readonly faults: FaultSchedule;
   private readonly faultRng: RandomStream | undefined;
