@@ -4,6 +4,7 @@ import { runValidateCommand } from './validate-command.ts';
 import { runSoakCommand } from './soak-command.ts';
 import { runAuditCommand } from './audit-command.ts';
 import { runTapeCommand } from './tape-command.ts';
+import { runShadowCommand } from './shadow-command.ts';
 import { runCalibrateCommand } from './calibrate-command.ts';
 import { runSweepCommand } from './sweep-command.ts';
 import { runWorkerCommand } from './worker-command.ts';
@@ -165,6 +166,34 @@ export async function main(argv: readonly string[]): Promise<number> {
           .example('$0 audit out/burst/soak', 'Writes reports/analysis/POST_SOAK_ITER_TABLE.csv, .json, POST_SOAK_SUMMARY.json and POST_SOAK_REPORT.html'),
       async (args) => {
         exitCode = await runAuditCommand({ dir: args.dir, allowGaps: args.allowGaps });
+      },
+    )
+    .command(
+      'shadow <scenario>',
+      'Run the bot on a live public market feed and the wall clock, its orders filled by the simulated exchange; write the same outputs as sim',
+      (y) =>
+        y
+          .positional('scenario', { type: 'string', describe: 'Scenario YAML file with market: {source: live, venue, symbol}', demandOption: true })
+          .option('duration', { type: 'string', describe: 'End the session after this long (e.g. 30s, 10m; default: market.duration, else until SIGINT/SIGTERM)' })
+          .option('out', { type: 'string', describe: 'Output directory (default: out/<scenario name>)' })
+          .option('metrics-port', { type: 'string', describe: "Serve the session's Prometheus metrics at http://127.0.0.1:PORT/metrics (0: a free port)" })
+          .option('record', { type: 'string', describe: 'Write every received message to FILE (gzip if it ends in .gz), replayable with mmsim sim' })
+          .option('ws-url', { type: 'string', describe: "Websocket base URL (default: the venue's public one; without a path the venue's path is added)" })
+          .option('rest-url', { type: 'string', describe: "REST base URL for Binance depth snapshots (default: the venue's public one)" })
+          .option('quiet', { type: 'boolean', default: false, describe: 'Print nothing but errors and connection events' })
+          .example('$0 shadow scenarios/shadow-binance-btcusdt.yaml --duration 10m --record session.gz', 'Ten minutes on Binance USD-M, recorded')
+          .example('$0 shadow scenarios/shadow-binance-btcusdt.yaml --metrics-port 9464', 'Until Ctrl-C, metrics served for Prometheus'),
+      async (args) => {
+        exitCode = await runShadowCommand({
+          scenario: args.scenario,
+          duration: args.duration,
+          out: args.out,
+          metricsPort: args.metricsPort,
+          record: args.record,
+          wsUrl: args.wsUrl,
+          restUrl: args.restUrl,
+          quiet: args.quiet,
+        });
       },
     )
     .command(

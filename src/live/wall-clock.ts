@@ -123,3 +123,8 @@ export class WallClock implements Clock {
     this.arm();
   }
 }
+
+/** Now as integer nanoseconds since the Unix epoch, as text (µs resolution): a recording line's receive time. */
+export function unixNs(source: TimeSource = realTime): string {
+  return `${Math.floor(source.nowUs())}000`;
+}
