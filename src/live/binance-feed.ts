@@ -36,8 +36,11 @@ export function binanceFeed(m: LiveMarketSpec, wsBase: string, restBase: string,
       counters.messages++;
       listener.line(`${unixNs()} ${oneLine(text)}`);
     },
-    onDown: (reason) => {
-      counters.disconnects++;
+    onDown: (reason, opened) => {
+      if (!opened) {
+        counters.failed_connects++;
+        if (counters.connects > 0 || counters.failed_connects > 1) return;
+      } else counters.disconnects++;
       listener.down(reason);
     },
   });

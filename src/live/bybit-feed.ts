@@ -41,8 +41,11 @@ export function bybitFeed(m: LiveMarketSpec, wsBase: string, listener: FeedListe
       if (awaiting && text.includes('"snapshot"') && text.includes(`"${book}"`)) awaiting = false;
       listener.line(`${unixNs()} ${oneLine(text)}`);
     },
-    onDown: (reason) => {
-      counters.disconnects++;
+    onDown: (reason, opened) => {
+      if (!opened) {
+        counters.failed_connects++;
+        if (counters.connects > 0 || counters.failed_connects > 1) return;
+      } else counters.disconnects++;
       awaiting = false;
       listener.down(reason);
     },

@@ -14,6 +14,8 @@ export interface FeedCounters {
   connects: number;
   /** Connections lost. */
   disconnects: number;
+  /** Attempts to connect that failed (the venue unreachable, the handshake refused). */
+  failed_connects: number;
   /** Snapshots asked for (Binance: REST requests; Bybit: resubscriptions, the snapshot coming on subscribe). */
   snapshot_requests: number;
   /** Snapshot requests that failed (network, HTTP status): retried after the backoff. */
@@ -32,7 +34,7 @@ export interface LiveFeed {
   readonly urls: { readonly ws: string; readonly rest: string | undefined };
 }
 
-export const newCounters = (): FeedCounters => ({ connects: 0, disconnects: 0, snapshot_requests: 0, snapshot_failures: 0, messages: 0 });
+export const newCounters = (): FeedCounters => ({ connects: 0, disconnects: 0, failed_connects: 0, snapshot_requests: 0, snapshot_failures: 0, messages: 0 });
 
 /** A message on one line: a venue's JSON has no raw newline, but a line must never be split. */
 export function oneLine(text: string): string {

@@ -62,6 +62,7 @@ export class LiveMarket implements MarketDriver {
   private outages: { at_s: number; duration_s: number | null; reason: string }[] = [];
   private endedUs: Micros | undefined;
   private stopped = false;
+  private ended: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly deps: MarketDeps,
@@ -81,19 +82,20 @@ export class LiveMarket implements MarketDriver {
   async prepare(): Promise<void> {
     this.options.log?.(`shadow: connecting to ${this.feed.urls.ws}`);
     const synced = new Promise<void>((resolve) => (this.firstBook = resolve));
+    const clock = this.deps.clock;
+    const { endUs } = this.options;
+    this.ended = new Promise<void>((resolve) => {
+      if (endUs !== undefined) clock.schedule(Math.max(endUs, clock.now()), () => resolve());
+    });
     this.feed.start();
-    await Promise.race([synced, this.options.stop]);
+    await Promise.race([synced, this.ended, this.options.stop]);
   }
 
   start(): void {}
 
   async run(): Promise<Micros> {
     const clock = this.deps.clock;
-    const { endUs } = this.options;
-    const ended = new Promise<void>((resolve) => {
-      if (endUs !== undefined) clock.schedule(Math.max(endUs, clock.now()), () => resolve());
-    });
-    await Promise.race([ended, this.options.stop]);
+    await Promise.race([this.ended, this.options.stop]);
     this.stopped = true;
     this.feed.stop();
     this.options.halt?.();

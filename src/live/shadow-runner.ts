@@ -60,6 +60,7 @@ export async function runShadow(scenario: LoadedScenario, options: ShadowOptions
       tickerToBot: true,
       faults,
       mode: 'shadow',
+      startUs: () => clock.now(),
       market: (deps) => {
         return new LiveMarket(deps, m, {
           wsUrl: options.wsUrl,

@@ -8,8 +8,8 @@ export interface WsSessionOptions {
   /** Connected: subscribe here. */
   onOpen(send: (text: string) => void): void;
   onMessage(text: string): void;
-  /** The connection is lost (closed, errored, or it never opened); a reconnect follows. */
-  onDown(reason: string): void;
+  /** The connection is lost (closed or errored; `opened`: false when it never opened); a reconnect follows. */
+  onDown(reason: string, opened: boolean): void;
   /** Sent every `ping.everyMs` while connected (Bybit's application-level ping). */
   readonly ping?: { readonly everyMs: number; readonly text: string };
 }
@@ -48,6 +48,7 @@ export class WsSession {
     this.ws = ws;
     let down = false;
     let heard = false;
+    let open = false;
     const lost = (reason: string) => {
       if (down) return;
       down = true;
@@ -57,13 +58,14 @@ export class WsSession {
       ws.on('error', () => {});
       ws.terminate();
       if (this.stopped) return;
-      this.opts.onDown(reason);
+      this.opts.onDown(reason, open);
       if (heard) this.waitMs = this.opts.backoffMs;
       const wait = this.waitMs;
       this.waitMs = Math.min(this.waitMs * 2, this.opts.maxBackoffMs);
       this.retry = setTimeout(() => this.connect(), wait);
     };
     ws.on('open', () => {
+      open = true;
       this.opened++;
       this.opts.onOpen((t) => ws.send(t));
       const ping = this.opts.ping;

@@ -53,8 +53,8 @@ export interface BotRunSetup {
   readonly market: (deps: MarketDeps) => MarketDriver;
   /** Stated in the report's `execution.mode` (a simulated run states nothing). */
   readonly mode?: 'shadow';
-  /** Start of the run on the clock (0 for both: a shadow session's clock counts from its start). */
-  readonly startUs?: Micros;
+  /** Start of the run on the clock, read once the market is prepared (default 0; a shadow session: when its first book came). */
+  readonly startUs?: () => Micros;
   /** Extra report sections, read after the run (a shadow session's connection facts). */
   readonly extra?: () => Record<string, unknown>;
 }
@@ -149,6 +149,7 @@ export async function runBot(scenario: LoadedScenario, options: RunOptions, setu
   });
   const market = setup.market({ clock, book, instrument: inst, listener: exchange, overlay });
   await market.prepare();
+  const startUs = setup.startUs?.() ?? 0;
   options.marketTap?.begin(market.epochStartUs?.());
 
   const risk = new RiskMonitor(
@@ -191,7 +192,7 @@ export async function runBot(scenario: LoadedScenario, options: RunOptions, setu
       ...(setup.mode ? { mode: setup.mode } : {}),
       seed,
       networkEnabled: !(channels.entry.isZero && channels.response.isZero && channels.feed.isZero),
-      startUs: setup.startUs ?? 0,
+      startUs,
       endUs,
       events: clock.eventsProcessed,
       digest: digest.digest(),
