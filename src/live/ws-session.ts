@@ -12,7 +12,12 @@ export interface WsSessionOptions {
   onDown(reason: string, opened: boolean): void;
   /** Sent every `ping.everyMs` while connected (Bybit's application-level ping). */
   readonly ping?: { readonly everyMs: number; readonly text: string };
+  /** Nothing at all (message, ping frame) for this long: the connection is taken as dead (default 60 s). */
+  readonly silenceMs?: number;
 }
+
+/** Binance pings every 3 minutes at most and streams constantly; Bybit answers our ping every 20 s. */
+const DEFAULT_SILENCE_MS = 60_000;
 
 /**
  * One websocket kept open: reconnects with exponential backoff whenever it closes, until `stop`. The
@@ -24,6 +29,7 @@ export class WsSession {
   private waitMs: number;
   private retry: ReturnType<typeof setTimeout> | undefined;
   private pinger: ReturnType<typeof setInterval> | undefined;
+  private watch: ReturnType<typeof setInterval> | undefined;
   /** Connections opened (the first one included). */
   opened = 0;
   /** Attempts to connect (the first one included). */
@@ -49,11 +55,15 @@ export class WsSession {
     let down = false;
     let heard = false;
     let open = false;
+    let lastHeard = Date.now();
+    const silenceMs = this.opts.silenceMs ?? DEFAULT_SILENCE_MS;
     const lost = (reason: string) => {
       if (down) return;
       down = true;
       if (this.pinger) clearInterval(this.pinger);
+      if (this.watch) clearInterval(this.watch);
       this.pinger = undefined;
+      this.watch = undefined;
       ws.removeAllListeners();
       ws.on('error', () => {});
       ws.terminate();
@@ -70,9 +80,13 @@ export class WsSession {
       this.opts.onOpen((t) => ws.send(t));
       const ping = this.opts.ping;
       if (ping) this.pinger = setInterval(() => ws.readyState === WebSocket.OPEN && ws.send(ping.text), ping.everyMs);
+      lastHeard = Date.now();
+      this.watch = setInterval(() => Date.now() - lastHeard > silenceMs && lost(`silent for ${silenceMs / 1000} s`), Math.min(silenceMs, 1000));
     });
+    ws.on('ping', () => (lastHeard = Date.now()));
     ws.on('message', (data, isBinary) => {
       heard = true;
+      lastHeard = Date.now();
       const text = isBinary ? Buffer.from(data as Buffer).toString('utf8') : data.toString();
       this.opts.onMessage(text);
     });
@@ -84,6 +98,7 @@ export class WsSession {
     this.stopped = true;
     if (this.retry) clearTimeout(this.retry);
     if (this.pinger) clearInterval(this.pinger);
+    if (this.watch) clearInterval(this.watch);
     const ws = this.ws;
     if (ws) {
       ws.removeAllListeners();
