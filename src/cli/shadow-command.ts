@@ -1,12 +1,13 @@
 import { Registry } from 'prom-client';
 import { InputError } from '../core/errors.ts';
 import { runShadow } from '../live/shadow-runner.ts';
-import { outputFolder, writeFilesInto } from '../sim/run/atomic-write.ts';
+import { outputFolder } from '../sim/run/atomic-write.ts';
 import { formatSummary } from '../sim/run/summary-format.ts';
 import { describeFailure } from '../sim/scenario/expectations.ts';
 import { loadScenario } from '../sim/scenario/load-scenario.ts';
 import { parseDuration } from '../sim/scenario/duration.ts';
 import { parseMetricsPort } from './args.ts';
+import { writeRunOutputs } from './sim-command.ts';
 import { DEFAULT_METRICS_HOST, startMetricsServer, waitForStopSignal } from './metrics-server.ts';
 
 export interface ShadowArgs {
@@ -49,21 +50,9 @@ export async function runShadowCommand(args: ShadowArgs): Promise<number> {
     if (server) log(`serving metrics at ${server.url}`);
     const stop = waitForStopSignal().then((signal) => void log(`shadow: ${signal}: ending the session`));
     const result = await runShadow(scenario, { durationUs, wsUrl: args.wsUrl, restUrl: args.restUrl, record: args.record, registry, stop, log });
-    let files: string[];
-    try {
-      files = await writeFilesInto(root, [
-        ['report.json', result.reportJson],
-        ['metrics.prom', result.metricsText],
-        ['fills.csv', result.fillsCsv],
-        ['orders.csv', result.ordersCsv],
-        ['report.html', result.reportHtml],
-      ]);
-    } catch (err) {
-      if (err instanceof InputError) throw err;
-      throw new InputError(`--out ${root}: cannot write the report there (${err instanceof Error ? err.message : String(err)})`);
-    }
+    const report = await writeRunOutputs(root, result);
     if (!args.quiet) {
-      process.stdout.write(`${formatSummary(result.report)}\nwrote ${files[0]}, metrics.prom, fills.csv, orders.csv and report.html\n`);
+      process.stdout.write(`${formatSummary(result.report)}\nwrote ${report}, metrics.prom, fills.csv, orders.csv and report.html\n`);
       if (args.record !== undefined) process.stdout.write(`recorded the session in ${args.record}\n`);
     }
     const failed = result.expectations.filter((e) => !e.ok);

@@ -9,6 +9,7 @@ import type { RunObserver, RunResult } from '../sim/run/runner.ts';
 import type { LoadedScenario } from '../sim/scenario/load-scenario.ts';
 import { LineRecorder } from './line-recorder.ts';
 import { LiveMarket, RECORD_FORMAT } from './live-market.ts';
+import { DEFAULT_URLS, snapshotUrl, websocketUrl } from './venue-urls.ts';
 import { realTime, WallClock } from './wall-clock.ts';
 import type { TimeSource } from './wall-clock.ts';
 
@@ -41,6 +42,10 @@ export async function runShadow(scenario: LoadedScenario, options: ShadowOptions
   if (m.source !== 'live') {
     throw new InputError(`${scenario.name}: mmsim shadow needs market.source: live (this scenario's market is ${m.source}: run it with mmsim sim)`);
   }
+  // A bad URL is bad input before anything is opened or written.
+  const defaults = DEFAULT_URLS[m.venue];
+  websocketUrl(m.venue, options.wsUrl ?? m.ws_url ?? defaults.ws, []);
+  if (defaults.rest !== undefined) snapshotUrl(m.venue, options.restUrl ?? m.rest_url ?? defaults.rest, m.symbol);
   const time = options.time ?? realTime;
   const originUs = Math.floor(time.nowUs());
   const clock = new WallClock(time, originUs);
