@@ -1,4 +1,5 @@
 import type { Micros } from '../core/clock.ts';
+import { InputError } from '../core/errors.ts';
 import type { FaultSchedule } from '../sim/exchange/faults.ts';
 import type { MarketDriver } from '../sim/market/market-driver.ts';
 import { ReplayApplier } from '../sim/market/replay/replay-apply.ts';
@@ -63,6 +64,10 @@ export class LiveMarket implements MarketDriver {
   private endedUs: Micros | undefined;
   private stopped = false;
   private ended: Promise<void> = Promise.resolve();
+  /** A message the scenario cannot take (a price off its tick grid): the session ends with it as the error. */
+  private fatal: Error | undefined;
+  private fail: () => void = () => {};
+  private readonly failed = new Promise<void>((resolve) => (this.fail = resolve));
 
   constructor(
     private readonly deps: MarketDeps,
@@ -88,14 +93,14 @@ export class LiveMarket implements MarketDriver {
       if (endUs !== undefined) clock.schedule(Math.max(endUs, clock.now()), () => resolve());
     });
     this.feed.start();
-    await Promise.race([synced, this.ended, this.options.stop]);
+    await Promise.race([synced, this.ended, this.options.stop, this.failed]);
   }
 
   start(): void {}
 
   async run(): Promise<Micros> {
     const clock = this.deps.clock;
-    await Promise.race([this.ended, this.options.stop]);
+    await Promise.race([this.ended, this.options.stop, this.failed]);
     this.stopped = true;
     this.feed.stop();
     this.options.halt?.();
@@ -104,6 +109,7 @@ export class LiveMarket implements MarketDriver {
     const open = this.outages.at(-1);
     if (open && open.duration_s === null) open.duration_s = (now - open.at_s * 1e6) / 1e6;
     this.endedUs = now;
+    if (this.fatal) throw this.fatal;
     return now;
   }
 
@@ -120,7 +126,15 @@ export class LiveMarket implements MarketDriver {
       this.dataErrors++;
       this.options.log?.(`shadow: ${e.detail}`);
     }
-    for (const m of out) this.applier.apply(m);
+    try {
+      for (const m of out) this.applier.apply(m);
+    } catch (e) {
+      if (!(e instanceof ReplayDataError)) throw e;
+      this.fatal = new InputError(`${this.spec.venue} ${this.spec.symbol}: ${e.detail} (message ${e.line} of the session): check the scenario's instrument`);
+      this.stopped = true;
+      this.fail();
+      return;
+    }
     if (!this.hasBook && out.some((m) => m.kind === 'book')) {
       this.hasBook = true;
       this.firstBook?.();

@@ -59,8 +59,8 @@ export async function runShadow(scenario: LoadedScenario, options: ShadowOptions
       clock,
       seed: scenario.seed,
       streams: createStreams(String(scenario.seed)),
-      // The feed's delay is the network's own: the bot gets each message as it arrives.
-      recordedLatency: new RecordedFeedLatency(),
+      // The feed's delay is the network's own: the bot gets each message as it arrives (unless the model adds to it).
+      recordedLatency: m.feed_latency === 'live' ? new RecordedFeedLatency() : undefined,
       tickerOverlay: true,
       tickerToBot: true,
       faults,

@@ -62,7 +62,7 @@ const until = async (cond: () => boolean, what: string, ms = 5000) => {
 };
 
 const binanceSpec = (venue: FakeVenue): [LiveMarketSpec, { wsUrl: string; restUrl: string }] => [
-  { source: 'live', venue: 'binance_usdm', symbol: 'BTCUSDT', depth_speed: '100ms', backoff: 20_000, max_backoff: 100_000 },
+  { source: 'live', venue: 'binance_usdm', symbol: 'BTCUSDT', depth_speed: '100ms', feed_latency: 'live', backoff: 20_000, max_backoff: 100_000 },
   { wsUrl: venue.ws, restUrl: venue.rest },
 ];
 
@@ -81,11 +81,11 @@ function start(spec: LiveMarketSpec, urls: { wsUrl?: string; restUrl?: string },
   );
   closers.push(async () => {
     stop();
-    await run;
+    await run.catch(() => {});
   });
   const prepared = market.prepare();
   const run = prepared.then(() => market.run());
-  return { market, book, faults, trades, changes: () => changes, prepared, stop: async () => (stop(), run) };
+  return { market, book, faults, trades, changes: () => changes, prepared, run, stop: async () => (stop(), run) };
 }
 
 /** Binance's documented USD-M diff (U, u, pu chain) in the combined-stream wrapper. */
@@ -138,6 +138,15 @@ describe('LiveMarket on Binance USD-M', () => {
     expect((r.decoder as { anomalies: Record<string, unknown> }).anomalies).toHaveProperty('control');
   });
 
+  it('ends the session with bad input when the venue prices off the scenario tick grid', async () => {
+    const venue = await fakeVenue(() => ({ lastUpdateId: 10, E: 1, T: 1, bids: [['100.0', '1.0']], asks: [['100.5', '2.0']] }));
+    const [spec, urls] = binanceSpec(venue);
+    const live = start(spec, urls, 1);
+    await until(() => venue.sockets.length === 1, 'a connection');
+    venue.sockets[0]!.send(diff(5, 12, 4, [], []));
+    await expect(live.run).rejects.toThrow(/binance_usdm BTCUSDT: price 100\.5 is not a multiple of instrument\.tick_size 1.*check the scenario's instrument/);
+  });
+
   it('retries a failed snapshot request after the backoff', async () => {
     let fail = true;
     const venue = await fakeVenue(() => (fail ? { code: -1003, msg: 'Too many requests' } : { lastUpdateId: 10, E: 1, T: 1, bids: [['100.0', '1.0']], asks: [['100.5', '2.0']] }));
@@ -163,7 +172,7 @@ describe('LiveMarket on Bybit v5 linear', () => {
 
   it('subscribes, syncs on the snapshot, applies trades, and resubscribes after a gap in u', async () => {
     const venue = await fakeVenue(() => ({}));
-    const live = start({ source: 'live', venue: 'bybit_linear', symbol: 'BTCUSDT', depth_speed: '100ms', backoff: 20_000, max_backoff: 100_000 }, { wsUrl: venue.ws }, 0.1);
+    const live = start({ source: 'live', venue: 'bybit_linear', symbol: 'BTCUSDT', depth_speed: '100ms', feed_latency: 'live', backoff: 20_000, max_backoff: 100_000 }, { wsUrl: venue.ws }, 0.1);
     await until(() => venue.received.length === 1, 'the subscription');
     expect(venue.paths[0]).toBe('/v5/public/linear');
     expect(JSON.parse(venue.received[0]!)).toMatchObject({ op: 'subscribe', args: ['orderbook.50.BTCUSDT', 'publicTrade.BTCUSDT'] });

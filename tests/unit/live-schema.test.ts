@@ -12,7 +12,7 @@ const parse = (text: string) => parseScenario(text, 'live.yaml');
 describe('market: {source: live}', () => {
   it('takes the example with its defaults', () => {
     const m = parse(example).market;
-    expect(m).toEqual({ source: 'live', venue: 'binance_usdm', symbol: 'BTCUSDT', depth_speed: '100ms', backoff: 500_000, max_backoff: 30_000_000 });
+    expect(m).toEqual({ source: 'live', venue: 'binance_usdm', symbol: 'BTCUSDT', depth_speed: '100ms', feed_latency: 'live', backoff: 500_000, max_backoff: 30_000_000 });
   });
 
   it('refuses what the venue does not offer, naming the field', () => {

@@ -194,6 +194,11 @@ export const liveMarketSchema = z
      * (default) or `1000ms` (`@depth`). Bybit ignores it (orderbook.50 pushes every 20 ms).
      */
     depth_speed: z.enum(['100ms', '250ms', '500ms', '1000ms']).default('100ms'),
+    /**
+     * `live` (default): the bot gets each market message as it arrives, the real network delay being the
+     * feed latency; `model`: exchange.latency.feed is drawn on top of it (e.g. to test a slower bot).
+     */
+    feed_latency: z.enum(['live', 'model']).default('live'),
     /** First wait before a reconnect; doubled after each failed attempt up to `max_backoff`. */
     backoff: positiveDurationSchema.prefault('500ms'),
     max_backoff: positiveDurationSchema.prefault('30s'),
