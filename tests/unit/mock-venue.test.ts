@@ -194,25 +194,38 @@ describe('mock venue: binance_usdm', () => {
 
   it('answers live SUBSCRIBE, LIST_SUBSCRIPTIONS and UNSUBSCRIBE as documented, raw messages on /ws', async () => {
     const c = await Client.open(`${venue.wsUrl}/ws`);
-    c.send({ method: 'SUBSCRIBE', params: ['btcusdt@aggTrade', 'btcusdt@depth@500ms'], id: 1 });
+    c.send({ method: 'SUBSCRIBE', params: ['btcusdt@trade', 'btcusdt@depth@500ms'], id: 1 });
     await c.until(() => c.messages.find((m) => m.id === 1), 'the SUBSCRIBE reply');
     expect(c.messages.find((m) => m.id === 1)).toEqual({ result: null, id: 1 });
     c.send({ method: 'LIST_SUBSCRIPTIONS', id: 2 });
-    expect(await c.until(() => c.messages.find((m) => m.id === 2), 'the list')).toEqual({ result: ['btcusdt@aggTrade', 'btcusdt@depth@500ms'], id: 2 });
-    await c.until(() => (depths(c).length >= 3 && c.messages.some((m) => m.e === 'aggTrade') ? true : undefined), 'diffs and aggTrades');
-    const agg = c.messages.find((m) => m.e === 'aggTrade')!;
-    expect(Object.keys(agg).sort()).toEqual(['E', 'T', 'a', 'e', 'f', 'l', 'm', 'p', 'q', 's'].sort());
+    expect(await c.until(() => c.messages.find((m) => m.id === 2), 'the list')).toEqual({ result: ['btcusdt@trade', 'btcusdt@depth@500ms'], id: 2 });
+    await c.until(() => (depths(c).length >= 3 && c.messages.some((m) => m.e === 'trade') ? true : undefined), 'diffs and trades');
     expect(c.messages.some((m) => 'stream' in m)).toBe(false);
     c.send({ method: 'UNSUBSCRIBE', params: ['btcusdt@depth@500ms'], id: 3 });
     await c.until(() => c.messages.find((m) => m.id === 3), 'the UNSUBSCRIBE reply');
     const after = c.messages.length;
-    const trades = () => c.messages.slice(after).filter((m) => m.e === 'aggTrade').length;
-    await c.until(() => (trades() >= 5 ? true : undefined), 'aggTrades after unsubscribing');
+    const trades = () => c.messages.slice(after).filter((m) => m.e === 'trade').length;
+    await c.until(() => (trades() >= 5 ? true : undefined), 'trades after unsubscribing');
     expect(c.messages.slice(after).filter((m) => m.e === 'depthUpdate')).toEqual([]);
     c.send({ method: 'SUBSCRIBE', params: ['btcusdt@trade'], id: -4 });
     expect(await c.until(() => c.messages.find((m) => 'error' in m), 'the error')).toMatchObject({ error: { code: 2 } });
     c.close();
-    expect(venue.stats().subscriptions).toEqual(expect.arrayContaining(['btcusdt@aggTrade', 'btcusdt@depth@500ms', 'btcusdt@depth@100ms', 'btcusdt@depth']));
+    expect(venue.stats().subscriptions).toEqual(expect.arrayContaining(['btcusdt@trade', 'btcusdt@depth@500ms', 'btcusdt@depth@100ms', 'btcusdt@depth']));
+  });
+
+  it('routes USD-M streams by path: aggTrade on /market, the book on /public or unrouted, the other tier silent', async () => {
+    const market = await Client.open(`${venue.wsUrl}/market/stream?streams=btcusdt@aggTrade/btcusdt@depth`);
+    const pub = await Client.open(`${venue.wsUrl}/public/ws/btcusdt@depth`);
+    const legacy = await Client.open(`${venue.wsUrl}/ws/btcusdt@aggTrade`);
+    await market.until(() => (market.messages.length >= 5 ? true : undefined), 'aggTrades on /market');
+    await pub.until(() => (depths(pub).length >= 3 ? true : undefined), 'diffs on /public');
+    expect(new Set(market.messages.map((m) => m.stream))).toEqual(new Set(['btcusdt@aggTrade']));
+    const agg = market.messages[0]!.data as Json;
+    expect(Object.keys(agg).sort()).toEqual(['E', 'T', 'a', 'e', 'f', 'l', 'm', 'p', 'q', 's'].sort());
+    const aggs = market.messages.map((m) => (m.data as Json).a as number);
+    for (let i = 1; i < aggs.length; i++) expect(aggs[i]).toBe(aggs[i - 1]! + 1);
+    expect(legacy.messages).toEqual([]);
+    for (const c of [market, pub, legacy]) c.close();
   });
 
   it('sends no data for a stream name the docs do not spell (an upper-case symbol)', async () => {

@@ -27,6 +27,14 @@ const DEPTH_SUFFIXES: Record<Market, readonly string[]> = {
   usdm: ['depth', 'depth@100ms', 'depth@250ms', 'depth@500ms', 'depth@0ms'],
   spot: ['depth', 'depth@100ms', 'depth@1000ms'],
 };
+/**
+ * USD-M routes its streams by path (docs "Websocket Market Streams"): /public carries the high-frequency book
+ * streams, /market the regular ones such as aggTrade; an unrouted /ws or /stream gets only /public data.
+ * A stream of the other tier is accepted and stays silent, as it does on the venue.
+ */
+type Tier = 'public' | 'market' | 'any';
+const USDM_TIER: Record<Kind, Tier> = { depth: 'public', bookTicker: 'public', trade: 'public', aggTrade: 'market' };
+
 /** REST depth `limit`: futures accepts only these (default 500); spot any 1..5000 (default 100, larger truncated). */
 const USDM_LIMITS = [5, 10, 20, 50, 100, 500, 1000];
 
@@ -123,7 +131,24 @@ class Session {
   constructor(
     readonly ws: WebSocket,
     public wrapped: boolean,
+    readonly tier: Tier,
   ) {}
+}
+
+/** `/ws`, `/ws/<stream>[/...]`, `/stream?streams=`, under `/public` or `/market` on USD-M. */
+function route(url: URL, market: Market): { tier: Tier; wrapped: boolean; streams: string[] } | undefined {
+  let path = url.pathname;
+  let tier: Tier = market === 'spot' ? 'any' : 'public';
+  if (market === 'usdm') {
+    const m = /^\/(public|market)(\/.*)$/.exec(path);
+    if (m) {
+      tier = m[1] as Tier;
+      path = m[2]!;
+    }
+  }
+  if (path === '/stream') return { tier, wrapped: true, streams: (url.searchParams.get('streams') ?? '').split('/').filter((n) => n !== '') };
+  if (path === '/ws' || path.startsWith('/ws/')) return { tier, wrapped: false, streams: path.slice(4).split('/').filter((n) => n !== '') };
+  return undefined;
 }
 
 export async function loadBinanceFeed(hub: Hub, path: string, symbol: string, market: Market): Promise<Feed> {
@@ -140,18 +165,22 @@ export async function loadBinanceFeed(hub: Hub, path: string, symbol: string, ma
   const nextDepth = new Int32Array(events.length + 1).fill(events.length);
   for (let i = events.length - 1; i >= 0; i--) nextDepth[i] = events[i]!.kind === 'depth' ? i : nextDepth[i + 1]!;
 
-  const streamKind = (name: string): Kind | undefined => {
+  const streamKind = (name: string, tier: Tier): Kind | undefined => {
     const at = name.indexOf('@');
     if (at < 0 || name.slice(0, at) !== lower) return undefined;
     const suffix = name.slice(at + 1);
-    if (DEPTH_SUFFIXES[market].includes(suffix)) return 'depth';
-    return suffix === 'trade' || suffix === 'aggTrade' || suffix === 'bookTicker' ? suffix : undefined;
+    const kind: Kind | undefined = DEPTH_SUFFIXES[market].includes(suffix)
+      ? 'depth'
+      : suffix === 'trade' || suffix === 'aggTrade' || suffix === 'bookTicker'
+        ? suffix
+        : undefined;
+    return kind && (tier === 'any' || USDM_TIER[kind] === tier) ? kind : undefined;
   };
 
   const subscribe = (s: Session, names: readonly string[]): void => {
     let live = false;
     for (const name of names) {
-      const kind = streamKind(name);
+      const kind = streamKind(name, s.tier);
       s.streams.set(name, kind);
       hub.noteSubscription(name);
       if (kind) live = true;
@@ -264,14 +293,13 @@ export async function loadBinanceFeed(hub: Hub, path: string, symbol: string, ma
       else return false;
       return true;
     },
-    accepts: (url) => url.pathname === '/ws' || url.pathname.startsWith('/ws/') || url.pathname === '/stream',
+    accepts: (url) => route(url, market) !== undefined,
     connect(ws: WebSocket, url: URL): void {
-      const wrapped = url.pathname === '/stream';
-      const s = new Session(ws, wrapped);
+      const r = route(url, market)!;
+      const s = new Session(ws, r.wrapped, r.tier);
       sessions.add(s);
       ws.on('close', () => sessions.delete(s));
-      const initial = wrapped ? (url.searchParams.get('streams') ?? '').split('/') : url.pathname.slice(4).split('/');
-      subscribe(s, initial.filter((n) => n !== ''));
+      subscribe(s, r.streams);
       ws.on('message', (raw) => control(s, String(raw)));
     },
   };
