@@ -1,4 +1,7 @@
 import { once } from 'node:events';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { startMockVenue } from '../support/mock-venue.ts';
@@ -442,6 +445,98 @@ describe('mock venue: bybit_linear', () => {
       r.close();
     } finally {
       await venue.close();
+    }
+  });
+});
+
+describe('mock venue: hand-written recordings (the exact rules)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'mock-venue-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const diff = (E: number, U: number, u: number, pu: number, b: Lvl[], a: Lvl[]) => ({ stream: 'btcusdt@depth@0ms', data: { e: 'depthUpdate', E, T: E, s: 'BTCUSDT', U, u, pu, b, a } });
+  const binanceLines = [
+    diff(1000, 1, 5, 0, [['100.0', '1']], []), // older than the snapshot: never served
+    { stream: 'btcusdt@trade', data: { e: 'trade', E: 1001, T: 1001, s: 'BTCUSDT', t: 7, p: '100.0', q: '1', X: 'MARKET', m: true } },
+    diff(1002, 6, 10, 5, [['100.0', '2'], ['99.0', '1']], [['101.0', '3']]), // bridges lastUpdateId 8
+    { lastUpdateId: 8, E: 1003, T: 1003, bids: [['100.0', '1.5'], ['98.0', '4']], asks: [['101.0', '2'], ['102.0', '5']] },
+    diff(1004, 11, 12, 10, [['98.0', '0']], [['101.5', '1']]),
+    { stream: 'btcusdt@bookTicker', data: { e: 'bookTicker', u: 13, s: 'BTCUSDT', b: '100.0', B: '2', a: '101.0', A: '3', T: 1005, E: 1005 } },
+    diff(1006, 15, 20, 12, [], [['101.0', '0']]),
+    { stream: 'ethusdt@trade', data: { e: 'trade', E: 1007, T: 1007, s: 'ETHUSDT', t: 1, p: '1', q: '1', X: 'MARKET', m: true } },
+  ];
+  const binanceFile = join(dir, 'binance.txt');
+  writeFileSync(binanceFile, binanceLines.map((l, i) => `${1_700_000_000_000_000_000 + i * 1_000_000} ${JSON.stringify(l)}`).join('\n'));
+
+  it('usdm: starts at the diff bridging the snapshot, serves the book ahead by the next diff, then the final book', async () => {
+    const v = await startMockVenue({ venue: 'binance_usdm', recording: binanceFile, symbol: 'BTCUSDT', speed: 1 });
+    try {
+      expect((await getJson(`${v.restUrl}/fapi/v1/depth?symbol=BTCUSDT&limit=5`)).body).toEqual({
+        lastUpdateId: 10, E: 1002, T: 1002, bids: [['100.0', '2'], ['99.0', '1'], ['98.0', '4']], asks: [['101.0', '3'], ['102.0', '5']],
+      });
+      const c = await Client.open(`${v.wsUrl}/ws/btcusdt@depth`);
+      await c.until(() => (depths(c).length === 3 ? true : undefined), 'the three diffs');
+      expect(depths(c).map((d) => [d.U, d.u, d.pu])).toEqual([[6, 10, 5], [11, 12, 10], [15, 20, 12]]);
+      await idle(v);
+      expect((await getJson(`${v.restUrl}/fapi/v1/depth?symbol=BTCUSDT&limit=5`)).body).toEqual({
+        lastUpdateId: 20, E: 1006, T: 1006, bids: [['100.0', '2'], ['99.0', '1']], asks: [['101.5', '1'], ['102.0', '5']],
+      });
+      c.close();
+    } finally {
+      await v.close();
+    }
+  });
+
+  it('spot: the same book, update ids renumbered into one contiguous chain (bookTicker u follows)', async () => {
+    const plain = join(dir, 'binance-plain.txt');
+    writeFileSync(plain, binanceLines.map((l) => JSON.stringify(l)).join('\n')); // no local time: paced by E
+    const v = await startMockVenue({ venue: 'binance_spot', recording: plain, symbol: 'BTCUSDT', speed: 1 });
+    try {
+      const c = await Client.open(`${v.wsUrl}/stream?streams=btcusdt@depth/btcusdt@bookTicker/btcusdt@trade`);
+      await c.until(() => (c.messages.length === 4 ? true : undefined), 'four messages');
+      expect(c.messages.map((m) => m.data)).toEqual([
+        { e: 'depthUpdate', E: 1002, s: 'BTCUSDT', U: 6, u: 10, b: [['100.0', '2'], ['99.0', '1']], a: [['101.0', '3']] },
+        { e: 'depthUpdate', E: 1004, s: 'BTCUSDT', U: 11, u: 12, b: [['98.0', '0']], a: [['101.5', '1']] },
+        { u: 13, s: 'BTCUSDT', b: '100.0', B: '2', a: '101.0', A: '3' },
+        { e: 'depthUpdate', E: 1006, s: 'BTCUSDT', U: 13, u: 18, b: [], a: [['101.0', '0']] },
+      ]);
+      await idle(v);
+      expect((await getJson(`${v.restUrl}/api/v3/depth?symbol=BTCUSDT`)).body).toEqual({ lastUpdateId: 18, bids: [['100.0', '2'], ['99.0', '1']], asks: [['101.5', '1'], ['102.0', '5']] });
+      c.close();
+    } finally {
+      await v.close();
+    }
+  });
+
+  it('bybit: deltas of the top-N view (levels leaving it sent as "0"), level 1 as snapshots only', async () => {
+    const ob = (type: string, ts: number, u: number, b: Lvl[], a: Lvl[]) => JSON.stringify({ topic: 'orderbook.500.XRPUSDT', type, ts, data: { s: 'XRPUSDT', b, a, u, seq: 100 + u }, cts: ts - 1 });
+    const file = join(dir, 'bybit.data');
+    writeFileSync(
+      file,
+      [
+        ob('snapshot', 5000, 40, [['1.0', '10'], ['0.9', '5']], [['1.1', '7']]),
+        ob('delta', 5010, 41, [['1.0', '0']], []),
+        ob('delta', 5020, 42, [], [['1.2', '3']]),
+      ].join('\n'),
+    );
+    const v = await startMockVenue({ venue: 'bybit_linear', recording: file, symbol: 'XRPUSDT', speed: 1 });
+    try {
+      const c = await Client.open(`${v.wsUrl}/v5/public/linear`);
+      c.send({ op: 'subscribe', args: ['orderbook.1.XRPUSDT', 'orderbook.50.XRPUSDT'] });
+      await c.until(() => (c.messages.length === 6 ? true : undefined), 'ack, two snapshots, three updates');
+      const of = (topic: string) => c.messages.filter((m) => m.topic === topic).map((m) => [m.type, m.ts, m.cts, m.data]);
+      expect(of('orderbook.50.XRPUSDT')).toEqual([
+        ['snapshot', 5000, 4999, { s: 'XRPUSDT', b: [['1.0', '10'], ['0.9', '5']], a: [['1.1', '7']], u: 40, seq: 140 }],
+        ['delta', 5010, 5009, { s: 'XRPUSDT', b: [['1.0', '0']], a: [], u: 41, seq: 141 }],
+        ['delta', 5020, 5019, { s: 'XRPUSDT', b: [], a: [['1.2', '3']], u: 42, seq: 142 }],
+      ]);
+      expect(of('orderbook.1.XRPUSDT')).toEqual([
+        ['snapshot', 5000, 4999, { s: 'XRPUSDT', b: [['1.0', '10']], a: [['1.1', '7']], u: 40, seq: 140 }],
+        ['snapshot', 5010, 5009, { s: 'XRPUSDT', b: [['0.9', '5']], a: [['1.1', '7']], u: 41, seq: 141 }],
+      ]);
+      const rest = await getJson(`${v.restUrl}/v5/market/orderbook?category=linear&symbol=XRPUSDT&limit=1`);
+      expect(rest.body.result).toEqual({ s: 'XRPUSDT', b: [['0.9', '5']], a: [['1.1', '7']], ts: 5020, u: 42, seq: 142, cts: 5019 });
+      c.close();
+    } finally {
+      await v.close();
     }
   });
 });

@@ -53,14 +53,15 @@ async function readRecording(path: string, symbol: string): Promise<{ events: Ev
     for (const text of batch) {
       line++;
       if (text.trim() === '') continue;
-      const sp = text.indexOf(' ');
-      const ns = text.slice(0, sp);
-      if (sp < 4 || !/^\d+$/.test(ns)) throw new Error(`${path}:${line}: expected "<local ns> <JSON>"`);
+      // `<local ns> <JSON>`, or plain JSON lines (then the pace is the event time E).
+      const sp = text.startsWith('{') ? -1 : text.indexOf(' ');
+      const ns = sp < 0 ? '' : text.slice(0, sp);
+      if (sp >= 0 && (sp < 4 || !/^\d+$/.test(ns))) throw new Error(`${path}:${line}: expected "<local ns> <JSON>" or a JSON line`);
       let obj: Data;
       try {
         obj = JSON.parse(text.slice(sp + 1)) as Data;
       } catch {
-        throw new Error(`${path}:${line}: not JSON after the local time`);
+        throw new Error(`${path}:${line}: not JSON`);
       }
       if (typeof obj.lastUpdateId === 'number' && Array.isArray(obj.bids)) {
         snapshot ??= { lastUpdateId: obj.lastUpdateId, bids: obj.bids as Level[], asks: obj.asks as Level[] };
@@ -69,7 +70,8 @@ async function readRecording(path: string, symbol: string): Promise<{ events: Ev
       const data = (typeof obj.stream === 'string' ? obj.data : obj) as Data;
       if (data?.s !== symbol) continue;
       const kind = kindOf(data);
-      if (kind) events.push({ us: Number(ns.slice(0, -3)), kind, data });
+      const us = ns !== '' ? Number(ns.slice(0, -3)) : Number(data.E ?? data.T) * 1000;
+      if (kind) events.push({ us: Number.isFinite(us) ? us : (events.at(-1)?.us ?? 0), kind, data });
     }
   }
   if (!snapshot) throw new Error(`${path}: no REST depth snapshot line ({"lastUpdateId",...}): the mock cannot know the book`);
