@@ -53,7 +53,7 @@ export async function startMockVenue(options: MockVenueOptions): Promise<MockVen
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     if (req.method === 'GET' && feed.rest(url, req, res)) return;
-    sendJson(res, 404, { code: -1000, msg: `Path ${url.pathname}, Method ${req.method} is invalid` });
+    sendJson(res, 404, feed.notFound(url, req.method ?? 'GET'));
   });
   const wss = new WebSocketServer({ noServer: true });
   server.on('upgrade', (req, socket, head) => {

@@ -253,7 +253,7 @@ describe('mock venue: binance_usdm', () => {
     expect(await getJson(`${venue.restUrl}/fapi/v1/depth?symbol=ETHUSDT`)).toEqual({ status: 400, body: { code: -1121, msg: 'Invalid symbol.' } });
     expect(await getJson(`${venue.restUrl}/fapi/v1/depth?symbol=BTCUSDT&limit=7`)).toMatchObject({ status: 400, body: { code: -1130 } });
     expect(await getJson(`${venue.restUrl}/fapi/v1/depth`)).toMatchObject({ status: 400, body: { code: -1102 } });
-    expect((await getJson(`${venue.restUrl}/api/v3/depth?symbol=BTCUSDT`)).status).toBe(404);
+    expect(await getJson(`${venue.restUrl}/api/v3/depth?symbol=BTCUSDT`)).toMatchObject({ status: 404, body: { code: expect.any(Number), msg: expect.any(String) } });
     const ws = new WebSocket(`${venue.wsUrl}/v5/public/linear`);
     ws.on('error', () => {});
     const [, res] = (await once(ws, 'unexpected-response')) as [unknown, { statusCode: number }];
@@ -415,6 +415,8 @@ describe('mock venue: bybit_linear', () => {
       c.send({ op: 'subscribe', args: ['orderbook.7.XRPUSDT', 'orderbook.50.BTCUSDT'], req_id: 'bad' });
       expect(await c.until(() => c.messages.find((m) => m.req_id === 'bad'), 'the refusal')).toMatchObject({ success: false, op: 'subscribe' });
       expect((await getJson(`${venue.restUrl}/v5/market/orderbook?category=linear&symbol=BTCUSDT`)).body).toMatchObject({ retCode: 10001 });
+      expect((await getJson(`${venue.restUrl}/v5/market/orderbook?category=spot&symbol=XRPUSDT`)).body).toMatchObject({ retCode: 10001 });
+      expect(await getJson(`${venue.restUrl}/fapi/v1/depth?symbol=XRPUSDT`)).toMatchObject({ status: 404, body: { retCode: 10404 } });
       c.close();
       late.close();
     } finally {

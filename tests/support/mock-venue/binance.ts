@@ -288,6 +288,7 @@ export async function loadBinanceFeed(hub: Hub, path: string, symbol: string, ma
     dueUs: (i) => events[i]!.us,
     emit,
     serverPings: true,
+    notFound: (url, method) => ({ code: -5000, msg: `Path ${url.pathname}, Method ${method} is invalid` }),
     rest(url: URL, _req: IncomingMessage, res: ServerResponse): boolean {
       if (url.pathname === `${api}/depth`) depthRest(url, res);
       else if (url.pathname === `${api}/ping`) sendJson(res, 200, {});
