@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { WebSocket } from 'ws';
 import { readLineBatches } from '../../../src/sim/market/replay/line-source.ts';
@@ -42,6 +43,21 @@ interface Snapshot {
   lastUpdateId: number;
   bids: Level[];
   asks: Level[];
+}
+
+/** Parsed recordings, shared by the mocks of one test process (events are never mutated once read). */
+const parsed = new Map<string, Promise<{ events: readonly Event[]; snapshot: Snapshot }>>();
+
+function readRecordingOnce(path: string, symbol: string): Promise<{ events: readonly Event[]; snapshot: Snapshot }> {
+  const st = statSync(path, { throwIfNoEntry: false });
+  const key = `${path}\0${symbol}\0${st?.size}\0${st?.mtimeMs}`; // a rewritten file is read again
+  let p = parsed.get(key);
+  if (!p) {
+    p = readRecording(path, symbol);
+    parsed.set(key, p);
+    p.catch(() => parsed.delete(key));
+  }
+  return p;
 }
 
 /** The recording's lines for `symbol`, and its first REST snapshot (later ones are not needed: the mock keeps its own book). */
@@ -92,7 +108,7 @@ function kindOf(d: Data): Kind | undefined {
  * book is known from the first message on. Futures keep the recorded U/u/pu (a gap recorded stays a gap);
  * spot gets a contiguous chain (each U = previous u + 1), as the Spot docs state.
  */
-function fromSnapshot(path: string, all: Event[], snap: Snapshot, market: Market): Event[] {
+function fromSnapshot(path: string, all: readonly Event[], snap: Snapshot, market: Market): Event[] {
   const lid = snap.lastUpdateId;
   const first = all.findIndex((e) => e.kind === 'depth' && (e.data.u as number) >= lid);
   if (first < 0 || (all[first]!.data.U as number) > lid + 1)
@@ -101,7 +117,8 @@ function fromSnapshot(path: string, all: Event[], snap: Snapshot, market: Market
   let prevU: number | undefined; // recorded u of the previous kept diff
   let prevOut: number | undefined; // printed u of the previous kept diff
   let offset = 0; // printed - recorded, spot
-  for (const e of all.slice(first)) {
+  for (const recorded of all.slice(first)) {
+    const e = { ...recorded };
     if (e.kind === 'depth') {
       const U = e.data.U as number;
       const u = e.data.u as number;
@@ -124,7 +141,7 @@ function fromSnapshot(path: string, all: Event[], snap: Snapshot, market: Market
     out.push(e);
   }
   const t0 = out[0]!.us;
-  for (const e of out) e.us = Math.max(0, e.us - t0);
+  for (const e of out) e.us = Math.max(0, e.us - t0); // copies: the cached recording keeps its times
   return out;
 }
 
@@ -154,7 +171,7 @@ function route(url: URL, market: Market): { tier: Tier; wrapped: boolean; stream
 }
 
 export async function loadBinanceFeed(hub: Hub, path: string, symbol: string, market: Market): Promise<Feed> {
-  const { events: all, snapshot } = await readRecording(path, symbol);
+  const { events: all, snapshot } = await readRecordingOnce(path, symbol);
   const events = fromSnapshot(path, all, snapshot, market);
   const hasAggTrades = events.some((e) => e.kind === 'aggTrade');
   const lower = symbol.toLowerCase();
