@@ -2,8 +2,29 @@
  * A local mock of a venue's public market data (test helper): a websocket and HTTP server on loopback that
  * serves a real recording in the venue's documented live message shapes, at an accelerated pace, with
  * its own order book behind the REST depth snapshot. It follows the venues' documentation, not any client,
- * so that a client deviating from the docs fails against it. Protocol details: mock-venue/binance.ts and
- * mock-venue/bybit.ts.
+ * so that a client deviating from the docs fails against it.
+ *
+ * - One clock for all clients: the first subscription to a served stream starts the recording, `speed`
+ *   times its recorded pace; later clients join it where it is; at the end the sockets stay open and idle.
+ * - Binance (mock-venue/binance.ts): `/ws`, `/ws/<stream>`, `/stream?streams=a/b`, live SUBSCRIBE /
+ *   UNSUBSCRIBE / LIST_SUBSCRIPTIONS / SET_PROPERTY combined; USD-M also under `/public` (depth,
+ *   bookTicker, trade) and `/market` (aggTrade), an unrouted path getting `/public` streams only. Stream
+ *   names are `<lower-case symbol>@depth[@100ms|@250ms|@500ms|@0ms]` (spot: `@depth[@100ms|@1000ms]`),
+ *   `@trade`, `@aggTrade`, `@bookTicker`; any other name is acknowledged and silent. The stream begins at
+ *   the diff bridging the recording's REST snapshot. REST `/fapi/v1/depth` or `/api/v3/depth` answers the
+ *   book as it is after the next diff still to go out, with that diff's u as lastUpdateId (a venue's
+ *   snapshot runs ahead of its stream; a client following the docs syncs whether or not it saw the
+ *   previous diff); at the end of the recording, the final book and the last u.
+ * - Bybit (mock-venue/bybit.ts): `/v5/public/linear`, op subscribe / unsubscribe / ping; orderbook.{1,50,
+ *   200,500,1000} computed from the mock's own book; REST `/v5/market/orderbook` (its `u` is the recorded
+ *   full book's).
+ * - Counters (stats): connections = websockets accepted; snapshotsServed = REST depth answers plus Bybit
+ *   subscribe snapshots; messagesSent = data frames written, summed over sockets (replies to requests and
+ *   pings not counted; Bybit subscribe snapshots counted); drops = drop events (0 or 1); skippedDiffs (0
+ *   or 1); subscriptions = every stream name or topic ever subscribed, first-seen order.
+ * - Faults: `dropConnectionAfter` terminates every socket once, after the event during which messagesSent
+ *   reached it; `skipDiffAt` withholds, once, the Nth diff (Bybit: the Nth book update) that would have
+ *   reached at least one subscriber, still applying it to the mock's book.
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -53,7 +74,7 @@ export async function startMockVenue(options: MockVenueOptions): Promise<MockVen
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     if (req.method === 'GET' && feed.rest(url, req, res)) return;
-    sendJson(res, 404, { code: -1000, msg: `Path ${url.pathname}, Method ${req.method} is invalid` });
+    sendJson(res, 404, feed.notFound(url, req.method ?? 'GET'));
   });
   const wss = new WebSocketServer({ noServer: true });
   server.on('upgrade', (req, socket, head) => {

@@ -1,4 +1,7 @@
 import { once } from 'node:events';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { startMockVenue } from '../support/mock-venue.ts';
@@ -194,25 +197,38 @@ describe('mock venue: binance_usdm', () => {
 
   it('answers live SUBSCRIBE, LIST_SUBSCRIPTIONS and UNSUBSCRIBE as documented, raw messages on /ws', async () => {
     const c = await Client.open(`${venue.wsUrl}/ws`);
-    c.send({ method: 'SUBSCRIBE', params: ['btcusdt@aggTrade', 'btcusdt@depth@500ms'], id: 1 });
+    c.send({ method: 'SUBSCRIBE', params: ['btcusdt@trade', 'btcusdt@depth@500ms'], id: 1 });
     await c.until(() => c.messages.find((m) => m.id === 1), 'the SUBSCRIBE reply');
     expect(c.messages.find((m) => m.id === 1)).toEqual({ result: null, id: 1 });
     c.send({ method: 'LIST_SUBSCRIPTIONS', id: 2 });
-    expect(await c.until(() => c.messages.find((m) => m.id === 2), 'the list')).toEqual({ result: ['btcusdt@aggTrade', 'btcusdt@depth@500ms'], id: 2 });
-    await c.until(() => (depths(c).length >= 3 && c.messages.some((m) => m.e === 'aggTrade') ? true : undefined), 'diffs and aggTrades');
-    const agg = c.messages.find((m) => m.e === 'aggTrade')!;
-    expect(Object.keys(agg).sort()).toEqual(['E', 'T', 'a', 'e', 'f', 'l', 'm', 'p', 'q', 's'].sort());
+    expect(await c.until(() => c.messages.find((m) => m.id === 2), 'the list')).toEqual({ result: ['btcusdt@trade', 'btcusdt@depth@500ms'], id: 2 });
+    await c.until(() => (depths(c).length >= 3 && c.messages.some((m) => m.e === 'trade') ? true : undefined), 'diffs and trades');
     expect(c.messages.some((m) => 'stream' in m)).toBe(false);
     c.send({ method: 'UNSUBSCRIBE', params: ['btcusdt@depth@500ms'], id: 3 });
     await c.until(() => c.messages.find((m) => m.id === 3), 'the UNSUBSCRIBE reply');
     const after = c.messages.length;
-    const trades = () => c.messages.slice(after).filter((m) => m.e === 'aggTrade').length;
-    await c.until(() => (trades() >= 5 ? true : undefined), 'aggTrades after unsubscribing');
+    const trades = () => c.messages.slice(after).filter((m) => m.e === 'trade').length;
+    await c.until(() => (trades() >= 5 ? true : undefined), 'trades after unsubscribing');
     expect(c.messages.slice(after).filter((m) => m.e === 'depthUpdate')).toEqual([]);
     c.send({ method: 'SUBSCRIBE', params: ['btcusdt@trade'], id: -4 });
     expect(await c.until(() => c.messages.find((m) => 'error' in m), 'the error')).toMatchObject({ error: { code: 2 } });
     c.close();
-    expect(venue.stats().subscriptions).toEqual(expect.arrayContaining(['btcusdt@aggTrade', 'btcusdt@depth@500ms', 'btcusdt@depth@100ms', 'btcusdt@depth']));
+    expect(venue.stats().subscriptions).toEqual(expect.arrayContaining(['btcusdt@trade', 'btcusdt@depth@500ms', 'btcusdt@depth@100ms', 'btcusdt@depth']));
+  });
+
+  it('routes USD-M streams by path: aggTrade on /market, the book on /public or unrouted, the other tier silent', async () => {
+    const market = await Client.open(`${venue.wsUrl}/market/stream?streams=btcusdt@aggTrade/btcusdt@depth`);
+    const pub = await Client.open(`${venue.wsUrl}/public/ws/btcusdt@depth`);
+    const legacy = await Client.open(`${venue.wsUrl}/ws/btcusdt@aggTrade`);
+    await market.until(() => (market.messages.length >= 5 ? true : undefined), 'aggTrades on /market');
+    await pub.until(() => (depths(pub).length >= 3 ? true : undefined), 'diffs on /public');
+    expect(new Set(market.messages.map((m) => m.stream))).toEqual(new Set(['btcusdt@aggTrade']));
+    const agg = market.messages[0]!.data as Json;
+    expect(Object.keys(agg).sort()).toEqual(['E', 'T', 'a', 'e', 'f', 'l', 'm', 'p', 'q', 's'].sort());
+    const aggs = market.messages.map((m) => (m.data as Json).a as number);
+    for (let i = 1; i < aggs.length; i++) expect(aggs[i]).toBe(aggs[i - 1]! + 1);
+    expect(legacy.messages).toEqual([]);
+    for (const c of [market, pub, legacy]) c.close();
   });
 
   it('sends no data for a stream name the docs do not spell (an upper-case symbol)', async () => {
@@ -237,7 +253,7 @@ describe('mock venue: binance_usdm', () => {
     expect(await getJson(`${venue.restUrl}/fapi/v1/depth?symbol=ETHUSDT`)).toEqual({ status: 400, body: { code: -1121, msg: 'Invalid symbol.' } });
     expect(await getJson(`${venue.restUrl}/fapi/v1/depth?symbol=BTCUSDT&limit=7`)).toMatchObject({ status: 400, body: { code: -1130 } });
     expect(await getJson(`${venue.restUrl}/fapi/v1/depth`)).toMatchObject({ status: 400, body: { code: -1102 } });
-    expect((await getJson(`${venue.restUrl}/api/v3/depth?symbol=BTCUSDT`)).status).toBe(404);
+    expect(await getJson(`${venue.restUrl}/api/v3/depth?symbol=BTCUSDT`)).toMatchObject({ status: 404, body: { code: expect.any(Number), msg: expect.any(String) } });
     const ws = new WebSocket(`${venue.wsUrl}/v5/public/linear`);
     ws.on('error', () => {});
     const [, res] = (await once(ws, 'unexpected-response')) as [unknown, { statusCode: number }];
@@ -399,6 +415,8 @@ describe('mock venue: bybit_linear', () => {
       c.send({ op: 'subscribe', args: ['orderbook.7.XRPUSDT', 'orderbook.50.BTCUSDT'], req_id: 'bad' });
       expect(await c.until(() => c.messages.find((m) => m.req_id === 'bad'), 'the refusal')).toMatchObject({ success: false, op: 'subscribe' });
       expect((await getJson(`${venue.restUrl}/v5/market/orderbook?category=linear&symbol=BTCUSDT`)).body).toMatchObject({ retCode: 10001 });
+      expect((await getJson(`${venue.restUrl}/v5/market/orderbook?category=spot&symbol=XRPUSDT`)).body).toMatchObject({ retCode: 10001 });
+      expect(await getJson(`${venue.restUrl}/fapi/v1/depth?symbol=XRPUSDT`)).toMatchObject({ status: 404, body: { retCode: 10404 } });
       c.close();
       late.close();
     } finally {
@@ -429,6 +447,98 @@ describe('mock venue: bybit_linear', () => {
       r.close();
     } finally {
       await venue.close();
+    }
+  });
+});
+
+describe('mock venue: hand-written recordings (the exact rules)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'mock-venue-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const diff = (E: number, U: number, u: number, pu: number, b: Lvl[], a: Lvl[]) => ({ stream: 'btcusdt@depth@0ms', data: { e: 'depthUpdate', E, T: E, s: 'BTCUSDT', U, u, pu, b, a } });
+  const binanceLines = [
+    diff(1000, 1, 5, 0, [['100.0', '1']], []), // older than the snapshot: never served
+    { stream: 'btcusdt@trade', data: { e: 'trade', E: 1001, T: 1001, s: 'BTCUSDT', t: 7, p: '100.0', q: '1', X: 'MARKET', m: true } },
+    diff(1002, 6, 10, 5, [['100.0', '2'], ['99.0', '1']], [['101.0', '3']]), // bridges lastUpdateId 8
+    { lastUpdateId: 8, E: 1003, T: 1003, bids: [['100.0', '1.5'], ['98.0', '4']], asks: [['101.0', '2'], ['102.0', '5']] },
+    diff(1004, 11, 12, 10, [['98.0', '0']], [['101.5', '1']]),
+    { stream: 'btcusdt@bookTicker', data: { e: 'bookTicker', u: 13, s: 'BTCUSDT', b: '100.0', B: '2', a: '101.0', A: '3', T: 1005, E: 1005 } },
+    diff(1006, 15, 20, 12, [], [['101.0', '0']]),
+    { stream: 'ethusdt@trade', data: { e: 'trade', E: 1007, T: 1007, s: 'ETHUSDT', t: 1, p: '1', q: '1', X: 'MARKET', m: true } },
+  ];
+  const binanceFile = join(dir, 'binance.txt');
+  writeFileSync(binanceFile, binanceLines.map((l, i) => `${1_700_000_000_000_000_000 + i * 1_000_000} ${JSON.stringify(l)}`).join('\n'));
+
+  it('usdm: starts at the diff bridging the snapshot, serves the book ahead by the next diff, then the final book', async () => {
+    const v = await startMockVenue({ venue: 'binance_usdm', recording: binanceFile, symbol: 'BTCUSDT', speed: 1 });
+    try {
+      expect((await getJson(`${v.restUrl}/fapi/v1/depth?symbol=BTCUSDT&limit=5`)).body).toEqual({
+        lastUpdateId: 10, E: 1002, T: 1002, bids: [['100.0', '2'], ['99.0', '1'], ['98.0', '4']], asks: [['101.0', '3'], ['102.0', '5']],
+      });
+      const c = await Client.open(`${v.wsUrl}/ws/btcusdt@depth`);
+      await c.until(() => (depths(c).length === 3 ? true : undefined), 'the three diffs');
+      expect(depths(c).map((d) => [d.U, d.u, d.pu])).toEqual([[6, 10, 5], [11, 12, 10], [15, 20, 12]]);
+      await idle(v);
+      expect((await getJson(`${v.restUrl}/fapi/v1/depth?symbol=BTCUSDT&limit=5`)).body).toEqual({
+        lastUpdateId: 20, E: 1006, T: 1006, bids: [['100.0', '2'], ['99.0', '1']], asks: [['101.5', '1'], ['102.0', '5']],
+      });
+      c.close();
+    } finally {
+      await v.close();
+    }
+  });
+
+  it('spot: the same book, update ids renumbered into one contiguous chain (bookTicker u follows)', async () => {
+    const plain = join(dir, 'binance-plain.txt');
+    writeFileSync(plain, binanceLines.map((l) => JSON.stringify(l)).join('\n')); // no local time: paced by E
+    const v = await startMockVenue({ venue: 'binance_spot', recording: plain, symbol: 'BTCUSDT', speed: 1 });
+    try {
+      const c = await Client.open(`${v.wsUrl}/stream?streams=btcusdt@depth/btcusdt@bookTicker/btcusdt@trade`);
+      await c.until(() => (c.messages.length === 4 ? true : undefined), 'four messages');
+      expect(c.messages.map((m) => m.data)).toEqual([
+        { e: 'depthUpdate', E: 1002, s: 'BTCUSDT', U: 6, u: 10, b: [['100.0', '2'], ['99.0', '1']], a: [['101.0', '3']] },
+        { e: 'depthUpdate', E: 1004, s: 'BTCUSDT', U: 11, u: 12, b: [['98.0', '0']], a: [['101.5', '1']] },
+        { u: 13, s: 'BTCUSDT', b: '100.0', B: '2', a: '101.0', A: '3' },
+        { e: 'depthUpdate', E: 1006, s: 'BTCUSDT', U: 13, u: 18, b: [], a: [['101.0', '0']] },
+      ]);
+      await idle(v);
+      expect((await getJson(`${v.restUrl}/api/v3/depth?symbol=BTCUSDT`)).body).toEqual({ lastUpdateId: 18, bids: [['100.0', '2'], ['99.0', '1']], asks: [['101.5', '1'], ['102.0', '5']] });
+      c.close();
+    } finally {
+      await v.close();
+    }
+  });
+
+  it('bybit: deltas of the top-N view (levels leaving it sent as "0"), level 1 as snapshots only', async () => {
+    const ob = (type: string, ts: number, u: number, b: Lvl[], a: Lvl[]) => JSON.stringify({ topic: 'orderbook.500.XRPUSDT', type, ts, data: { s: 'XRPUSDT', b, a, u, seq: 100 + u }, cts: ts - 1 });
+    const file = join(dir, 'bybit.data');
+    writeFileSync(
+      file,
+      [
+        ob('snapshot', 5000, 40, [['1.0', '10'], ['0.9', '5']], [['1.1', '7']]),
+        ob('delta', 5010, 41, [['1.0', '0']], []),
+        ob('delta', 5020, 42, [], [['1.2', '3']]),
+      ].join('\n'),
+    );
+    const v = await startMockVenue({ venue: 'bybit_linear', recording: file, symbol: 'XRPUSDT', speed: 1 });
+    try {
+      const c = await Client.open(`${v.wsUrl}/v5/public/linear`);
+      c.send({ op: 'subscribe', args: ['orderbook.1.XRPUSDT', 'orderbook.50.XRPUSDT'] });
+      await c.until(() => (c.messages.length === 6 ? true : undefined), 'ack, two snapshots, three updates');
+      const of = (topic: string) => c.messages.filter((m) => m.topic === topic).map((m) => [m.type, m.ts, m.cts, m.data]);
+      expect(of('orderbook.50.XRPUSDT')).toEqual([
+        ['snapshot', 5000, 4999, { s: 'XRPUSDT', b: [['1.0', '10'], ['0.9', '5']], a: [['1.1', '7']], u: 40, seq: 140 }],
+        ['delta', 5010, 5009, { s: 'XRPUSDT', b: [['1.0', '0']], a: [], u: 41, seq: 141 }],
+        ['delta', 5020, 5019, { s: 'XRPUSDT', b: [], a: [['1.2', '3']], u: 42, seq: 142 }],
+      ]);
+      expect(of('orderbook.1.XRPUSDT')).toEqual([
+        ['snapshot', 5000, 4999, { s: 'XRPUSDT', b: [['1.0', '10']], a: [['1.1', '7']], u: 40, seq: 140 }],
+        ['snapshot', 5010, 5009, { s: 'XRPUSDT', b: [['0.9', '5']], a: [['1.1', '7']], u: 41, seq: 141 }],
+      ]);
+      const rest = await getJson(`${v.restUrl}/v5/market/orderbook?category=linear&symbol=XRPUSDT&limit=1`);
+      expect(rest.body.result).toEqual({ s: 'XRPUSDT', b: [['0.9', '5']], a: [['1.1', '7']], ts: 5020, u: 42, seq: 142, cts: 5019 });
+      c.close();
+    } finally {
+      await v.close();
     }
   });
 });

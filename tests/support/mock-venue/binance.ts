@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { WebSocket } from 'ws';
 import { readLineBatches } from '../../../src/sim/market/replay/line-source.ts';
@@ -27,6 +28,14 @@ const DEPTH_SUFFIXES: Record<Market, readonly string[]> = {
   usdm: ['depth', 'depth@100ms', 'depth@250ms', 'depth@500ms', 'depth@0ms'],
   spot: ['depth', 'depth@100ms', 'depth@1000ms'],
 };
+/**
+ * USD-M routes its streams by path (docs "Websocket Market Streams"): /public carries the high-frequency book
+ * streams, /market the regular ones such as aggTrade; an unrouted /ws or /stream gets only /public data.
+ * A stream of the other tier is accepted and stays silent, as it does on the venue.
+ */
+type Tier = 'public' | 'market' | 'any';
+const USDM_TIER: Record<Kind, Tier> = { depth: 'public', bookTicker: 'public', trade: 'public', aggTrade: 'market' };
+
 /** REST depth `limit`: futures accepts only these (default 500); spot any 1..5000 (default 100, larger truncated). */
 const USDM_LIMITS = [5, 10, 20, 50, 100, 500, 1000];
 
@@ -34,6 +43,21 @@ interface Snapshot {
   lastUpdateId: number;
   bids: Level[];
   asks: Level[];
+}
+
+/** Parsed recordings, shared by the mocks of one test process (events are never mutated once read). */
+const parsed = new Map<string, Promise<{ events: readonly Event[]; snapshot: Snapshot }>>();
+
+function readRecordingOnce(path: string, symbol: string): Promise<{ events: readonly Event[]; snapshot: Snapshot }> {
+  const st = statSync(path, { throwIfNoEntry: false });
+  const key = `${path}\0${symbol}\0${st?.size}\0${st?.mtimeMs}`; // a rewritten file is read again
+  let p = parsed.get(key);
+  if (!p) {
+    p = readRecording(path, symbol);
+    parsed.set(key, p);
+    p.catch(() => parsed.delete(key));
+  }
+  return p;
 }
 
 /** The recording's lines for `symbol`, and its first REST snapshot (later ones are not needed: the mock keeps its own book). */
@@ -45,14 +69,15 @@ async function readRecording(path: string, symbol: string): Promise<{ events: Ev
     for (const text of batch) {
       line++;
       if (text.trim() === '') continue;
-      const sp = text.indexOf(' ');
-      const ns = text.slice(0, sp);
-      if (sp < 4 || !/^\d+$/.test(ns)) throw new Error(`${path}:${line}: expected "<local ns> <JSON>"`);
+      // `<local ns> <JSON>`, or plain JSON lines (then the pace is the event time E).
+      const sp = text.startsWith('{') ? -1 : text.indexOf(' ');
+      const ns = sp < 0 ? '' : text.slice(0, sp);
+      if (sp >= 0 && (sp < 4 || !/^\d+$/.test(ns))) throw new Error(`${path}:${line}: expected "<local ns> <JSON>" or a JSON line`);
       let obj: Data;
       try {
         obj = JSON.parse(text.slice(sp + 1)) as Data;
       } catch {
-        throw new Error(`${path}:${line}: not JSON after the local time`);
+        throw new Error(`${path}:${line}: not JSON`);
       }
       if (typeof obj.lastUpdateId === 'number' && Array.isArray(obj.bids)) {
         snapshot ??= { lastUpdateId: obj.lastUpdateId, bids: obj.bids as Level[], asks: obj.asks as Level[] };
@@ -61,7 +86,8 @@ async function readRecording(path: string, symbol: string): Promise<{ events: Ev
       const data = (typeof obj.stream === 'string' ? obj.data : obj) as Data;
       if (data?.s !== symbol) continue;
       const kind = kindOf(data);
-      if (kind) events.push({ us: Number(ns.slice(0, -3)), kind, data });
+      const us = ns !== '' ? Number(ns.slice(0, -3)) : Number(data.E ?? data.T) * 1000;
+      if (kind) events.push({ us: Number.isFinite(us) ? us : (events.at(-1)?.us ?? 0), kind, data });
     }
   }
   if (!snapshot) throw new Error(`${path}: no REST depth snapshot line ({"lastUpdateId",...}): the mock cannot know the book`);
@@ -82,7 +108,7 @@ function kindOf(d: Data): Kind | undefined {
  * book is known from the first message on. Futures keep the recorded U/u/pu (a gap recorded stays a gap);
  * spot gets a contiguous chain (each U = previous u + 1), as the Spot docs state.
  */
-function fromSnapshot(path: string, all: Event[], snap: Snapshot, market: Market): Event[] {
+function fromSnapshot(path: string, all: readonly Event[], snap: Snapshot, market: Market): Event[] {
   const lid = snap.lastUpdateId;
   const first = all.findIndex((e) => e.kind === 'depth' && (e.data.u as number) >= lid);
   if (first < 0 || (all[first]!.data.U as number) > lid + 1)
@@ -91,7 +117,8 @@ function fromSnapshot(path: string, all: Event[], snap: Snapshot, market: Market
   let prevU: number | undefined; // recorded u of the previous kept diff
   let prevOut: number | undefined; // printed u of the previous kept diff
   let offset = 0; // printed - recorded, spot
-  for (const e of all.slice(first)) {
+  for (const recorded of all.slice(first)) {
+    const e = { ...recorded };
     if (e.kind === 'depth') {
       const U = e.data.U as number;
       const u = e.data.u as number;
@@ -114,7 +141,7 @@ function fromSnapshot(path: string, all: Event[], snap: Snapshot, market: Market
     out.push(e);
   }
   const t0 = out[0]!.us;
-  for (const e of out) e.us = Math.max(0, e.us - t0);
+  for (const e of out) e.us = Math.max(0, e.us - t0); // copies: the cached recording keeps its times
   return out;
 }
 
@@ -123,11 +150,28 @@ class Session {
   constructor(
     readonly ws: WebSocket,
     public wrapped: boolean,
+    readonly tier: Tier,
   ) {}
 }
 
+/** `/ws`, `/ws/<stream>[/...]`, `/stream?streams=`, under `/public` or `/market` on USD-M. */
+function route(url: URL, market: Market): { tier: Tier; wrapped: boolean; streams: string[] } | undefined {
+  let path = url.pathname;
+  let tier: Tier = market === 'spot' ? 'any' : 'public';
+  if (market === 'usdm') {
+    const m = /^\/(public|market)(\/.*)$/.exec(path);
+    if (m) {
+      tier = m[1] as Tier;
+      path = m[2]!;
+    }
+  }
+  if (path === '/stream') return { tier, wrapped: true, streams: (url.searchParams.get('streams') ?? '').split('/').filter((n) => n !== '') };
+  if (path === '/ws' || path.startsWith('/ws/')) return { tier, wrapped: false, streams: path.slice(4).split('/').filter((n) => n !== '') };
+  return undefined;
+}
+
 export async function loadBinanceFeed(hub: Hub, path: string, symbol: string, market: Market): Promise<Feed> {
-  const { events: all, snapshot } = await readRecording(path, symbol);
+  const { events: all, snapshot } = await readRecordingOnce(path, symbol);
   const events = fromSnapshot(path, all, snapshot, market);
   const hasAggTrades = events.some((e) => e.kind === 'aggTrade');
   const lower = symbol.toLowerCase();
@@ -140,18 +184,22 @@ export async function loadBinanceFeed(hub: Hub, path: string, symbol: string, ma
   const nextDepth = new Int32Array(events.length + 1).fill(events.length);
   for (let i = events.length - 1; i >= 0; i--) nextDepth[i] = events[i]!.kind === 'depth' ? i : nextDepth[i + 1]!;
 
-  const streamKind = (name: string): Kind | undefined => {
+  const streamKind = (name: string, tier: Tier): Kind | undefined => {
     const at = name.indexOf('@');
     if (at < 0 || name.slice(0, at) !== lower) return undefined;
     const suffix = name.slice(at + 1);
-    if (DEPTH_SUFFIXES[market].includes(suffix)) return 'depth';
-    return suffix === 'trade' || suffix === 'aggTrade' || suffix === 'bookTicker' ? suffix : undefined;
+    const kind: Kind | undefined = DEPTH_SUFFIXES[market].includes(suffix)
+      ? 'depth'
+      : suffix === 'trade' || suffix === 'aggTrade' || suffix === 'bookTicker'
+        ? suffix
+        : undefined;
+    return kind && (tier === 'any' || USDM_TIER[kind] === tier) ? kind : undefined;
   };
 
   const subscribe = (s: Session, names: readonly string[]): void => {
     let live = false;
     for (const name of names) {
-      const kind = streamKind(name);
+      const kind = streamKind(name, s.tier);
       s.streams.set(name, kind);
       hub.noteSubscription(name);
       if (kind) live = true;
@@ -257,6 +305,7 @@ export async function loadBinanceFeed(hub: Hub, path: string, symbol: string, ma
     dueUs: (i) => events[i]!.us,
     emit,
     serverPings: true,
+    notFound: (url, method) => ({ code: -5000, msg: `Path ${url.pathname}, Method ${method} is invalid` }),
     rest(url: URL, _req: IncomingMessage, res: ServerResponse): boolean {
       if (url.pathname === `${api}/depth`) depthRest(url, res);
       else if (url.pathname === `${api}/ping`) sendJson(res, 200, {});
@@ -264,14 +313,13 @@ export async function loadBinanceFeed(hub: Hub, path: string, symbol: string, ma
       else return false;
       return true;
     },
-    accepts: (url) => url.pathname === '/ws' || url.pathname.startsWith('/ws/') || url.pathname === '/stream',
+    accepts: (url) => route(url, market) !== undefined,
     connect(ws: WebSocket, url: URL): void {
-      const wrapped = url.pathname === '/stream';
-      const s = new Session(ws, wrapped);
+      const r = route(url, market)!;
+      const s = new Session(ws, r.wrapped, r.tier);
       sessions.add(s);
       ws.on('close', () => sessions.delete(s));
-      const initial = wrapped ? (url.searchParams.get('streams') ?? '').split('/') : url.pathname.slice(4).split('/');
-      subscribe(s, initial.filter((n) => n !== ''));
+      subscribe(s, r.streams);
       ws.on('message', (raw) => control(s, String(raw)));
     },
   };

@@ -217,6 +217,7 @@ export async function loadBybitFeed(hub: Hub, path: string, symbol: string): Pro
     dueUs: (i) => (events[i]!.ts - t0) * 1000,
     emit,
     serverPings: false,
+    notFound: () => ({ retCode: 10404, retMsg: 'Not Found', result: {}, retExtInfo: {}, time: Date.now() }),
     rest(url: URL, _req: IncomingMessage, res: ServerResponse): boolean {
       if (url.pathname === '/v5/market/orderbook') rest(url, res);
       else if (url.pathname === '/v5/market/time') {

@@ -16,6 +16,8 @@ export interface Feed {
   accepts(url: URL): boolean;
   /** A new websocket session on an accepted path. */
   connect(ws: WebSocket, url: URL): void;
+  /** The venue's answer to an unknown REST path (status 404). */
+  notFound(url: URL, method: string): unknown;
   /** Server-initiated websocket pings (Binance pings; Bybit expects the client to ping). */
   readonly serverPings: boolean;
 }
