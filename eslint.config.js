@@ -1,5 +1,6 @@
 // Lint rules that keep the numbers honest: the bot (src/core) and the simulator (src/sim) never read the
-// wall clock or unseeded randomness, and the bot never imports the simulator.
+// wall clock or unseeded randomness, the bot never imports the simulator, and neither imports src/live
+// (shadow mode: the only code allowed the wall clock, besides the CLI).
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
@@ -37,7 +38,10 @@ export default tseslint.config(
     rules: {
       'no-restricted-globals': ['error', ...forbiddenTime],
       'no-restricted-syntax': ['error', ...forbiddenSyntax],
-      'no-restricted-imports': ['error', { paths: forbiddenModules }],
+      'no-restricted-imports': [
+        'error',
+        { paths: forbiddenModules, patterns: [{ group: ['**/live/**', '**/live'], message: 'src/sim must not import src/live (the wall clock).' }] },
+      ],
     },
   },
   {
@@ -47,7 +51,7 @@ export default tseslint.config(
         'error',
         {
           paths: forbiddenModules,
-          patterns: [{ group: ['**/sim/**', '**/sim', '**/cli/**'], message: 'src/core must not know about the simulator or the CLI.' }],
+          patterns: [{ group: ['**/sim/**', '**/sim', '**/cli/**', '**/live/**', '**/live'], message: 'src/core must not know about the simulator, shadow mode or the CLI.' }],
         },
       ],
     },

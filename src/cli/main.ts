@@ -167,6 +167,35 @@ export async function main(argv: readonly string[]): Promise<number> {
       },
     )
     .command(
+      'shadow <scenario>',
+      'Run the bot on a live public market feed and the wall clock, its orders filled by the simulated exchange; write the same outputs as sim',
+      (y) =>
+        y
+          .positional('scenario', { type: 'string', describe: 'Scenario YAML file with market: {source: live, venue, symbol}', demandOption: true })
+          .option('duration', { type: 'string', describe: 'End the session after this long (e.g. 30s, 10m; default: market.duration, else until SIGINT/SIGTERM)' })
+          .option('out', { type: 'string', describe: 'Output directory (default: out/<scenario name>)' })
+          .option('metrics-port', { type: 'string', describe: "Serve the session's Prometheus metrics at http://127.0.0.1:PORT/metrics (0: a free port)" })
+          .option('record', { type: 'string', describe: 'Write every received message to FILE (gzip if it ends in .gz), replayable with mmsim sim' })
+          .option('ws-url', { type: 'string', describe: "Websocket base URL (default: the venue's public one; without a path the venue's path is added)" })
+          .option('rest-url', { type: 'string', describe: "REST base URL for Binance depth snapshots (default: the venue's public one)" })
+          .option('quiet', { type: 'boolean', default: false, describe: 'Print nothing but errors and connection events' })
+          .example('$0 shadow examples/shadow-binance-btcusdt.yaml --duration 10m --record session.gz', 'Ten minutes on Binance USD-M, recorded')
+          .example('$0 shadow examples/shadow-binance-btcusdt.yaml --metrics-port 9464', 'Until Ctrl-C, metrics served for Prometheus'),
+      async (args) => {
+        const { runShadowCommand } = await import('./shadow-command.ts');
+        exitCode = await runShadowCommand({
+          scenario: args.scenario,
+          duration: args.duration,
+          out: args.out,
+          metricsPort: args.metricsPort,
+          record: args.record,
+          wsUrl: args.wsUrl,
+          restUrl: args.restUrl,
+          quiet: args.quiet,
+        });
+      },
+    )
+    .command(
       'tape <scenario>',
       "Run a scenario and write its market as the exchange saw it: trades.csv and book.csv (top 5 levels a side); --stats prints its stylized facts",
       (y) =>

@@ -116,14 +116,7 @@ async function runVariants(args: SimArgs, runs: LoadedScenario[], seed: number |
 /** Writes report.json, metrics.prom, fills.csv, orders.csv and report.html, prints the summary and any failed expectation; returns the exit code. */
 async function finishRun(args: SimArgs, scenario: LoadedScenario, result: RunResult): Promise<number> {
   const root = outRoot(args, scenario);
-  const sub = scenario.variant === undefined ? '' : `${scenario.variant}/`;
-  const [report] = await writeInto(root, [
-    [`${sub}report.json`, result.reportJson],
-    [`${sub}metrics.prom`, result.metricsText],
-    [`${sub}fills.csv`, result.fillsCsv],
-    [`${sub}orders.csv`, result.ordersCsv],
-    [`${sub}report.html`, result.reportHtml],
-  ]);
+  const report = await writeRunOutputs(root, result, scenario.variant === undefined ? '' : `${scenario.variant}/`);
   if (!args.quiet) {
     process.stdout.write(`${formatSummary(result.report)}\nwrote ${report}, metrics.prom, fills.csv, orders.csv and report.html\n`);
   }
@@ -133,6 +126,18 @@ async function finishRun(args: SimArgs, scenario: LoadedScenario, result: RunRes
     process.stdout.write(`expectations: all ${result.expectations.length} met\n`);
   }
   return failed.length > 0 ? 1 : 0;
+}
+
+/** Writes report.json, metrics.prom, fills.csv, orders.csv and report.html into `root/sub` (atomically); returns report.json's path. */
+export async function writeRunOutputs(root: string, result: RunResult, sub = ''): Promise<string> {
+  const [report] = await writeInto(root, [
+    [`${sub}report.json`, result.reportJson],
+    [`${sub}metrics.prom`, result.metricsText],
+    [`${sub}fills.csv`, result.fillsCsv],
+    [`${sub}orders.csv`, result.ordersCsv],
+    [`${sub}report.html`, result.reportHtml],
+  ]);
+  return report!;
 }
 
 /** Writes into the output folder; a folder that cannot be written is bad input naming it. */

@@ -7,6 +7,8 @@ import type { Instrument } from './types.ts';
 /** Facts about the run that only the driver (simulator or live runner) knows. No wall-clock facts. */
 export interface ExecutionInfo {
   readonly scenario: string;
+  /** `shadow`: a session on the wall clock and a live feed (not byte-reproducible); absent for a simulation. */
+  readonly mode?: 'shadow';
   readonly seed: number;
   readonly networkEnabled: boolean;
   readonly startUs: number;
@@ -88,6 +90,7 @@ export function buildReport(input: ReportInput): Report {
       risk_freezes: risk.freezes,
     },
     execution: {
+      ...(execution.mode ? { mode: execution.mode } : {}),
       seed: execution.seed,
       network_enabled: execution.networkEnabled,
       start_us: execution.startUs,
@@ -163,6 +166,7 @@ export interface Report {
     risk_freezes: number;
   };
   execution: {
+    mode?: 'shadow';
     seed: number;
     network_enabled: boolean;
     start_us: number;

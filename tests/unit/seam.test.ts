@@ -172,8 +172,12 @@ function seamViolations(file: string, text: string): string[] {
     if (ref.specifier === 'prom-client' && /\bSummary\b/.test(ref.clause)) {
       problems.push([ref.offset, "imports prom-client's Summary (its quantiles read the wall clock and are not deterministic)"]);
     }
-    if (!inCore) continue;
     const spec = ref.specifier;
+    if (/(?:^|\/)live(?:\/|$)/.test(spec) && (spec.startsWith('.') || spec.startsWith('live/'))) {
+      problems.push([ref.offset, `imports "${spec}" (src/live, the wall clock: only the CLI may use it)`]);
+      continue;
+    }
+    if (!inCore) continue;
     if (/\/(?:sim|cli)(?:\/|$)/.test(spec) || /^(?:sim|cli)\//.test(spec)) {
       problems.push([ref.offset, `src/core imports "${spec}" (the simulator or the CLI)`]);
     } else if (spec.startsWith('.') || isAbsolute(spec)) {
@@ -204,7 +208,7 @@ describe('the seam between the bot, the simulator and the CLI', () => {
     expect(files).toContain('src/sim/scenario/schema.ts');
   });
 
-  it('src/core imports nothing from src/sim or src/cli, and no file in src/core or src/sim reads real time', () => {
+  it('src/core imports nothing from src/sim or src/cli, neither imports src/live, and no file in src/core or src/sim reads real time', () => {
     const violations = files.flatMap((f) => seamViolations(f, readFileSync(join(repoRoot, f), 'utf8')));
     expect(violations).toEqual([]);
   });
@@ -249,6 +253,13 @@ describe('the seam scanner itself', () => {
     expect(lines(core(text))).toEqual([1, 2, 3, 4, 8, 9, 9]);
     // The same imports are fine in src/sim, except Summary and real timers.
     expect(lines(sim(text))).toEqual([4, 9, 9]);
+  });
+
+  it('reports an import of src/live (the wall clock) from src/core and from src/sim', () => {
+    const text = ["import { WallClock } from '../live/wall-clock.ts';", "import type { LiveFeed } from '../../live/live-feed.ts';", "import { x } from './delivery.ts';"].join('\n');
+    expect(lines(core(text))).toEqual([1, 2]);
+    expect(lines(sim(text))).toEqual([1, 2]);
+    expect(sim(text)[0]).toMatch(/src\/live/);
   });
 
   it('reports Summary through a namespace import of prom-client', () => {
@@ -324,5 +335,18 @@ describe('the ESLint rules for the seam', () => {
 
   it('leave the CLI alone: it runs on the wall clock by design', async () => {
     expect(await lint('src/cli/__probe__.ts')).toEqual([]);
+  });
+
+  it('leave src/live alone too (shadow mode: the wall clock is its job)', async () => {
+    expect(await lint('src/live/__probe__.ts')).toEqual([]);
+  });
+
+  it('fire on src/sim and src/core importing src/live', async () => {
+    const eslint = new ESLint({ cwd: repoRoot });
+    const text = "import { WallClock } from '../live/wall-clock.ts';\nexport { WallClock };\n";
+    for (const f of ['src/sim/__probe__.ts', 'src/core/__probe__.ts']) {
+      const [result] = await eslint.lintText(text, { filePath: join(repoRoot, f) });
+      expect((result?.messages ?? []).filter((m) => m.severity === 2).map((m) => `${m.line}:${m.ruleId}`)).toEqual(['1:no-restricted-imports']);
+    }
   });
 });

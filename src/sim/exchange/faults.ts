@@ -44,9 +44,36 @@ const noEffects = (): FaultEffects => ({
  */
 export class FaultSchedule {
   readonly effects: FaultEffects[];
+  private readonly list: Fault[];
+  /** Index of the outage opened by `openOutage` and not yet closed (-1: none). */
+  private open = -1;
 
-  constructor(readonly faults: readonly Fault[]) {
+  constructor(faults: readonly Fault[]) {
+    this.list = [...faults];
     this.effects = faults.map(noEffects);
+  }
+
+  get faults(): readonly Fault[] {
+    return this.list;
+  }
+
+  /**
+   * A disconnect that happens rather than one the scenario plans (a shadow session's live feed went down):
+   * active from `at` until `closeOutage`, with the same effects on the session as a scheduled one.
+   */
+  openOutage(at: Micros): void {
+    if (this.open >= 0) return;
+    this.open = this.list.length;
+    this.list.push({ kind: 'disconnect', at, duration: Infinity });
+    this.effects.push(noEffects());
+  }
+
+  /** Ends the open outage at `at` (nothing when none is open). */
+  closeOutage(at: Micros): void {
+    if (this.open < 0) return;
+    const f = this.list[this.open]!;
+    this.list[this.open] = { kind: 'disconnect', at: f.at, duration: Math.max(0, at - f.at) };
+    this.open = -1;
   }
 
   /** Index of the first fault of `kind` active at `t`, or -1. */

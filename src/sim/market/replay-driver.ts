@@ -61,6 +61,8 @@ export function replayDriver(
     },
     report: () => {
       const mid = market.midTicks;
+      const bid = deps.book.bestBid();
+      const ask = deps.book.bestAsk();
       const t0 = market.epochStartUs!;
       return {
         source: 'replay',
@@ -77,6 +79,8 @@ export function replayDriver(
         recorded_base_ms: m.recorded_base / 1000,
         files: source.files.map((f, i) => ({ path: m.path[i], ...f.stats })),
         ...market.stats,
+        final_best_bid: bid === undefined ? null : bid * inst.tickSize,
+        final_best_ask: ask === undefined ? null : ask * inst.tickSize,
         final_mid: mid === undefined ? null : mid * inst.tickSize,
       };
     },

@@ -1,6 +1,6 @@
 import type { ExchangeGateway, GatewayListener } from '../../core/exchange-gateway.ts';
 import type { PublicTrade } from '../../core/types.ts';
-import type { VirtualClock } from '../clock/virtual-clock.ts';
+import type { Clock } from '../../core/clock.ts';
 import type { OrderLog } from './orders-csv.ts';
 import type { RunObserver } from './runner.ts';
 
@@ -17,7 +17,7 @@ export function teeObserver(log: OrderLog, obs: RunObserver | undefined): RunObs
 }
 
 /** The gateway as the bot sees it, with every message also shown to the observer. */
-export function observedGateway(gateway: ExchangeGateway, clock: VirtualClock, obs: RunObserver): ExchangeGateway {
+export function observedGateway(gateway: ExchangeGateway, clock: Clock, obs: RunObserver): ExchangeGateway {
   // Only requests watched (the order log alone): the venue talks to the bot directly.
   const listens = obs.onExecution !== undefined || obs.onMarketData !== undefined || obs.onQueryResult !== undefined;
   const tapped = (listener: GatewayListener): GatewayListener => ({

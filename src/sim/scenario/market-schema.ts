@@ -158,3 +158,60 @@ export const replayMarketSchema = z
       });
     }
   });
+
+/** The venues a shadow session reads live (docs/shadow.md). */
+export const LIVE_VENUES = ['binance_usdm', 'binance_spot', 'bybit_linear'] as const;
+export type LiveVenue = (typeof LIVE_VENUES)[number];
+
+const url = (protocols: readonly string[]) =>
+  z.string().refine(
+    (s) => {
+      try {
+        return protocols.includes(new URL(s).protocol);
+      } catch {
+        return false;
+      }
+    },
+    { message: `must be a URL (${protocols.map((p) => `${p}//`).join(' or ')}...)` },
+  );
+
+/**
+ * A live public market-data feed (`mmsim shadow` only; docs/shadow.md): the bot trades against the simulated
+ * exchange, which matches against this venue's book and trades as they arrive, on the wall clock.
+ */
+export const liveMarketSchema = z
+  .strictObject({
+    source: z.literal('live'),
+    venue: z.enum(LIVE_VENUES),
+    /** As the venue spells it (`BTCUSDT`). */
+    symbol: z.string().regex(/^[A-Za-z0-9_-]{1,40}$/, 'must be a venue symbol such as BTCUSDT'),
+    /** Websocket base URL; without a path the venue's documented path is added (docs/shadow.md). Default: the venue's public one. */
+    ws_url: url(['ws:', 'wss:']).optional(),
+    /** REST base URL for Binance depth snapshots (Bybit sends its snapshot on the websocket). */
+    rest_url: url(['http:', 'https:']).optional(),
+    /**
+     * Binance diff-depth update speed: USD-M `100ms` (default), `250ms` (`@depth`) or `500ms`; spot `100ms`
+     * (default) or `1000ms` (`@depth`). Bybit ignores it (orderbook.50 pushes every 20 ms).
+     */
+    depth_speed: z.enum(['100ms', '250ms', '500ms', '1000ms']).default('100ms'),
+    /**
+     * `live` (default): the bot gets each market message as it arrives, the real network delay being the
+     * feed latency; `model`: exchange.latency.feed is drawn on top of it (e.g. to test a slower bot).
+     */
+    feed_latency: z.enum(['live', 'model']).default('live'),
+    /** First wait before a reconnect; doubled after each failed attempt up to `max_backoff`. */
+    backoff: positiveDurationSchema.prefault('500ms'),
+    max_backoff: positiveDurationSchema.prefault('30s'),
+    /** End the session after this long (`--duration` overrides); without either, it runs until SIGINT or SIGTERM. */
+    duration: positiveDurationSchema.optional(),
+  })
+  .superRefine((m, ctx) => {
+    const speeds = m.venue === 'binance_spot' ? ['100ms', '1000ms'] : m.venue === 'binance_usdm' ? ['100ms', '250ms', '500ms'] : ['100ms'];
+    if (!speeds.includes(m.depth_speed)) {
+      ctx.addIssue({ code: 'custom', path: ['depth_speed'], message: `${m.venue} publishes depth diffs at ${speeds.join(' or ')}` });
+    }
+    if (m.rest_url !== undefined && m.venue === 'bybit_linear') {
+      ctx.addIssue({ code: 'custom', path: ['rest_url'], message: 'bybit_linear takes its snapshot from the websocket: no rest_url' });
+    }
+    if (m.max_backoff < m.backoff) ctx.addIssue({ code: 'custom', path: ['max_backoff'], message: 'must be at least backoff' });
+  });

@@ -22,7 +22,8 @@ interface ScaleInput {
         readonly cancel_rate_per_s: number;
         readonly phases: readonly { readonly duration: number; readonly intensity: number }[];
       }
-    | { readonly source: 'replay'; readonly duration?: number | undefined };
+    | { readonly source: 'replay'; readonly duration?: number | undefined }
+    | { readonly source: 'live' };
   readonly exchange: { readonly heartbeat: number };
   readonly strategy: {
     readonly kind?: 'ladder' | 'avellaneda_stoikov' | undefined;
@@ -54,7 +55,8 @@ export function checkScenarioScale(s: ScaleInput, ctx: z.RefinementCtx): void {
   // A field out of its range is the one error to show: these checks would only repeat it in other words.
   if (ctx.issues.length > 0) return;
   const m = s.market;
-  const lengthUs = m.source === 'synthetic' ? m.phases.reduce((t, p) => t + p.duration, 0) : m.duration;
+  // A live session runs on the wall clock: no event budget to check.
+  const lengthUs = m.source === 'synthetic' ? m.phases.reduce((t, p) => t + p.duration, 0) : m.source === 'replay' ? m.duration : undefined;
   if (m.source === 'synthetic' && lengthUs! > LIMITS.runLengthUs) {
     const last = m.phases.length - 1;
     ctx.addIssue({ code: 'custom', path: ['market', 'phases', last, 'duration'], message: `the phases last ${seconds(lengthUs!)} in all, more than 30 days of virtual time` });

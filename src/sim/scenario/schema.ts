@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { expectationsSchema } from './expectations.ts';
 import { durationSchema, positiveDurationSchema } from './duration.ts';
 import { exchangeSchema, faultSchema } from './exchange-schema.ts';
-import { replayMarketSchema, syntheticMarketSchema } from './market-schema.ts';
+import { liveMarketSchema, replayMarketSchema, syntheticMarketSchema } from './market-schema.ts';
 import { PLAIN_NAME, PLAIN_NAME_RULE } from '../run/atomic-write.ts';
 import { LIMITS as L, inRange, intInRange } from './ranges.ts';
 import { checkScenarioScale } from './scenario-checks.ts';
@@ -63,7 +63,7 @@ export const scenarioSchema = z
   description: z.string().optional(),
   seed: z.number().int().nonnegative().default(1),
   instrument: z.strictObject({ symbol: z.string().min(1), tick_size: unit, lot_size: unit }),
-  market: z.discriminatedUnion('source', [syntheticMarketSchema, replayMarketSchema]),
+  market: z.discriminatedUnion('source', [syntheticMarketSchema, replayMarketSchema, liveMarketSchema]),
   exchange: exchangeSchema,
   strategy: strategySchema,
   risk: riskSchema,
@@ -120,3 +120,5 @@ export type ModuleStrategySpec = z.output<typeof moduleStrategySchema>;
 export type SyntheticMarketSpec = z.output<typeof syntheticMarketSchema>;
 export type ObligationsSpec = z.output<typeof obligationsSchema>;
 export type ReplayMarketSpec = z.output<typeof replayMarketSchema>;
+
+export type LiveMarketSpec = z.output<typeof liveMarketSchema>;

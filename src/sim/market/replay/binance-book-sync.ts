@@ -76,6 +76,11 @@ export class BinanceBookSync {
     this.spans = new SymbolSpans(symbol);
   }
 
+  /** Out of sync with no snapshot waiting for its bridging diff: a live feed fetches a new one. */
+  get needsSnapshot(): boolean {
+    return !this.synced && this.pending === null;
+  }
+
   depth(ev: Json, line: number, localUs: number | undefined, out: ReplayMessage[]): void {
     const stats = this.stats;
     const s = ev.s;

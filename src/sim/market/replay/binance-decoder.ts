@@ -267,6 +267,10 @@ class BinanceDecoder implements LineDecoder {
   end(_lastLine: number, _out: ReplayMessage[]): void {
     this.book.end();
   }
+
+  needsSnapshot(): boolean {
+    return this.book.needsSnapshot;
+  }
 }
 
 /** A LineDecoder for one symbol of a Binance recording (USD-M or COIN-M futures, or spot). */

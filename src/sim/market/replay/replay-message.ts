@@ -74,6 +74,11 @@ export interface LineDecoder {
   end(lastLine: number, out: ReplayMessage[]): void;
   /** What the decoder counted: anomalies by kind (each with its first line) and message counts. */
   readonly stats: DecoderStats;
+  /**
+   * True while the book waits for a snapshot it has no prospect of (none yet, a sequence gap, one too old
+   * for the diffs), where the format's books start from snapshots: a live feed then asks the venue for one.
+   */
+  needsSnapshot?(): boolean;
 }
 
 export interface Anomaly {

@@ -1,6 +1,7 @@
 import { createBinanceDecoder } from './binance-decoder.ts';
 import { createBybitOb500Decoder } from './bybit-ob500-decoder.ts';
 import { createBybitV2Decoder } from './bybit-v2-decoder.ts';
+import { createBybitV5Decoder } from './bybit-v5-decoder.ts';
 import { readLineBatches } from './line-source.ts';
 import type { ReplayFormat } from './replay-formats.ts';
 import { ReplayDataError } from './replay-message.ts';
@@ -20,6 +21,8 @@ export function createDecoder(format: ReplayFormat, symbol: string): LineDecoder
       return createBybitOb500Decoder({ symbol });
     case 'bybit_v2':
       return createBybitV2Decoder({ symbol });
+    case 'bybit_v5':
+      return createBybitV5Decoder({ symbol });
     case 'tardis':
       return createTardisDecoder({ symbol });
   }
