@@ -265,19 +265,21 @@ describe('readResults and the bench:compare CLI', () => {
   });
 
   it('exits 0 within noise, and honours --threshold', async () => {
-    expect((await compareCli('old.json', 'noisy.json')).code).toBe(0);
-    expect((await compareCli('before', 'after')).code).toBe(0);
-    expect((await compareCli('old.json', 'slow.json', '--threshold', '50')).code).toBe(0);
+    // Separate processes reading the same files: side by side.
+    const runs = await Promise.all([compareCli('old.json', 'noisy.json'), compareCli('before', 'after'), compareCli('old.json', 'slow.json', '--threshold', '50')]);
+    for (const r of runs) expect(r.code, r.stdout).toBe(0);
   });
 
   it('exits 2 with one line naming a bad or missing file, no stack trace', async () => {
-    for (const [args, message] of [
+    const cases = [
       [['old.json', 'bad.json'], /^bench:compare: \S*bad\.json: not JSON/],
       [['nope.json', 'old.json'], /^bench:compare: \S*nope\.json: no such file or folder/],
       [['old.json', 'before'], /before: is a folder but \S*old\.json is a file/],
       [['old.json', 'slow.json', '--threshold', 'x'], /--threshold needs a percentage/],
-    ] as const) {
-      const r = await compareCli(...args);
+    ] as const;
+    const runs = await Promise.all(cases.map(([args]) => compareCli(...args)));
+    for (const [i, [args, message]] of cases.entries()) {
+      const r = runs[i]!;
       expect(r.code, args.join(' ')).toBe(2);
       expect(r.stderr).toMatch(message);
       expect(r.stderr).not.toMatch(/\n\s+at /);
