@@ -46,6 +46,11 @@ export const WHERE = {
     /** The main job as a whole process, the compiled bin. */
     mainJob: { group: /^sim burst\.yaml$/, contender: /^compiled bin\b/ },
   },
+  testSuite: {
+    suite: 'test-suite',
+    /** `npm test` as a whole: lint + vitest run. */
+    whole: { group: /^npm test$/, contender: /^lint \+ vitest run$/ },
+  },
   sweep: {
     suite: 'sweep',
     speedup: ['speedup_2_workers'],
@@ -268,6 +273,12 @@ export function checkTargets(r: Results): TargetCheck[] {
       const ok = ratio <= REPLAY_MAX_FLOOR_RATIO;
       checks.push({ id, title, goal, measured, status: ok ? 'met' : 'missed', ...(ok ? {} : { detail: over(ratio, REPLAY_MAX_FLOOR_RATIO, 'x') }) });
     }
+  }
+
+  {
+    const T = WHERE.testSuite;
+    const c = findCase(r.suites.get(T.suite), T.whole);
+    checks.push(atMost('test-suite', '`npm test` (lint + vitest run) on 2 cores', c && c.median_ns_per_op / 1e9, 90, undefined, 's', 'wall time'));
   }
 
   {
