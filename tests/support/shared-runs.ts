@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runScenario } from '../../src/sim/run/runner.ts';
@@ -67,6 +67,21 @@ function keyOf(scenario: LoadedScenario, seed: number | undefined): string {
 
 const memo = new Map<string, Promise<SharedRun>>();
 
+/** Runs of older versions of the code are never read again: beyond KEEP files, the oldest go. */
+const KEEP = 200;
+function prune(): void {
+  try {
+    const files = readdirSync(CACHE)
+      .filter((f) => f.endsWith('.json'))
+      .map((f) => ({ f, t: statSync(join(CACHE, f)).mtimeMs }));
+    if (files.length <= KEEP) return;
+    files.sort((a, b) => a.t - b.t);
+    for (const { f } of files.slice(0, files.length - KEEP)) rmSync(join(CACHE, f), { force: true });
+  } catch {
+    // Another worker pruning at the same time: nothing to do.
+  }
+}
+
 async function shared(scenario: LoadedScenario, seed: number | undefined): Promise<SharedRun> {
   const key = keyOf(scenario, seed);
   const path = join(CACHE, `${key}.json`);
@@ -84,6 +99,7 @@ async function shared(scenario: LoadedScenario, seed: number | undefined): Promi
     const tmp = `${path}.${process.pid}.tmp`;
     writeFileSync(tmp, text);
     renameSync(tmp, path); // atomic: a worker reading at the same time sees the whole file or none
+    prune();
   }
   const kept = JSON.parse(text) as Omit<SharedRun, 'report'>;
   return { ...kept, report: JSON.parse(kept.reportJson) as Report };
