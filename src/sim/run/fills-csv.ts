@@ -1,5 +1,5 @@
-import { stringify } from 'csv-stringify/sync';
 import type { FillPnl } from '../../core/pnl-tracker.ts';
+import { csvText } from './csv-text.ts';
 
 /**
  * `fills.csv`: one row per fill with its P&L attribution in bps of its own notional (RFC 4180).
@@ -45,5 +45,5 @@ export function fillsCsv(rows: readonly FillPnl[], horizonsMs: readonly number[]
     r.gross_bps - r.adverse_bps[adverseIdx]! - r.slippage_bps - r.fees_bps,
     r.truncated_ms.join(' '),
   ]);
-  return stringify(records, { header: true, columns, record_delimiter: 'unix' });
+  return csvText(columns, records);
 }

@@ -1,8 +1,8 @@
-import { stringify } from 'csv-stringify/sync';
 import type { Micros } from '../../core/clock.ts';
 import type { LoopObserver } from '../../core/order-manager.ts';
 import type { CancelRequest, ExchangeRejectReason, Instrument, PlaceRequest, QueryRequest, RejectReason, RiskRejectReason, Side } from '../../core/types.ts';
 import type { ArrivalMarket, ExchangeObserver } from '../exchange/exchange-observer.ts';
+import { csvText } from './csv-text.ts';
 
 /** How an order ended; `not_arrived`: it never reached the exchange (lost on the way, or still in flight at the end). */
 export type OrderDone = 'filled' | 'canceled' | 'rejected' | 'open' | 'not_arrived';
@@ -210,5 +210,5 @@ export function ordersCsv(rows: readonly OrderRecord[], inst: Instrument, epochS
       ...(epochStartUs === undefined ? [] : times.map((t) => (t === undefined ? undefined : epochStartUs + t))),
     ];
   });
-  return stringify(records, { header: true, columns, record_delimiter: 'unix', cast: { boolean: (b) => String(b) } });
+  return csvText(columns, records);
 }
