@@ -84,9 +84,9 @@ for (const name of selected) {
 }
 if (selected.includes(WHOLE_RUN)) {
   // Fewer runs than bench:runs' defaults keep the whole of `npm run bench` to a few minutes: 3 fresh
-  // processes per scenario (their spread is bench:compare's noise), 3 in-process repeats, and one process
-  // per length for memory (the peak live heap after GC barely moves from run to run).
-  const wholeRunArgs = quick ? ['--quick', '--runs', String(runs ?? 2)] : ['--runs', String(runs ?? 3), '--repeat', '3', '--memory-runs', '1'];
+  // processes per scenario (their spread is bench:compare's noise), one steady-state process each, one
+  // 16x burst run, and one process per length for memory (the peak live heap after GC barely moves from run to run).
+  const wholeRunArgs = quick ? ['--quick', '--runs', String(runs ?? 2)] : ['--runs', String(runs ?? 3), '--long-runs', '1', '--memory-runs', '1'];
   steps.push(run(WHOLE_RUN, ['--import', 'tsx', 'bench/whole-run.ts', ...wholeRunArgs]));
 }
 if (report) steps.push(run('report', ['--import', 'tsx', 'bench/report.ts']));

@@ -12,7 +12,11 @@
  *                  memory against length for the synthetic market.
  * --duration-s N   a replay cut to its first N seconds: memory against length for a recording.
  * --repeat N       run the simulation N times in this process: the first run is cold (what a user sees),
- *                  the others show the steady state once V8 has compiled the hot code (`warm_sim_ms`).
+ *                  the others are printed as `warm_sim_ms`.
+ * --steady         after the cold run, repeat the simulation in this process until it reaches its steady
+ *                  state: the median of the last 5 repeats moves by less than 2% from one repeat to the
+ *                  next (at most 60 repeats; `steady.converged` says whether it got there). Runs keep
+ *                  getting faster until about the 8th, so a median of the first few is not the steady state.
  * --live-heap      collects garbage between slices of the run and records the largest heap still in use:
  *                  what the run really keeps (peak RSS also shows how lazily V8 gives memory back).
  *
@@ -25,7 +29,7 @@ import { runScenario } from '../src/sim/run/runner.ts';
 import type { LoadedScenario } from '../src/sim/scenario/load-scenario.ts';
 import { loadScenarioRuns } from '../src/sim/scenario/load-scenario.ts';
 
-const USAGE = 'usage: run-once.ts <scenario.yaml> [--scale K | --duration-s N] [--repeat N] [--live-heap]';
+const USAGE = 'usage: run-once.ts <scenario.yaml> [--scale K | --duration-s N] [--repeat N | --steady] [--live-heap]';
 
 function fail(message: string): never {
   process.stderr.write(`run-once: ${message}\n${USAGE}\n`);
@@ -46,6 +50,9 @@ const scale = numberOption('--scale');
 const durationS = numberOption('--duration-s');
 const repeat = Math.floor(numberOption('--repeat') ?? 1);
 const liveHeap = argv.includes('--live-heap');
+const steady = argv.includes('--steady');
+if (steady && repeat > 1) fail('--steady or --repeat, not both');
+if (liveHeap && steady) fail('--live-heap measures one run: no --steady');
 const gc = (globalThis as { gc?: () => void }).gc;
 if (liveHeap && !gc) fail('--live-heap needs node --expose-gc');
 if (liveHeap && repeat > 1) fail('--live-heap measures one run: no --repeat');
@@ -93,6 +100,34 @@ if (liveHeap) {
 const warm: number[] = [];
 for (let i = 1; i < repeat; i++) warm.push((await simulate()).ms);
 
+const STEADY_WINDOW = 5;
+const STEADY_TOLERANCE = 0.02;
+const STEADY_MAX = 60;
+const median = (xs: readonly number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+};
+/** Repeats until the median of the last STEADY_WINDOW runs moves by less than STEADY_TOLERANCE between two repeats. */
+async function steadyState(): Promise<{ repeats: number; converged: boolean; sim_ms_median: number; sim_ms_min: number; sim_ms: number[] }> {
+  const ms: number[] = [];
+  let prev = NaN;
+  let converged = false;
+  while (ms.length < STEADY_MAX) {
+    ms.push((await simulate()).ms);
+    if (ms.length < STEADY_WINDOW) continue;
+    const m = median(ms.slice(-STEADY_WINDOW));
+    if (Math.abs(m - prev) < STEADY_TOLERANCE * prev) {
+      converged = true;
+      break;
+    }
+    prev = m;
+  }
+  const last = ms.slice(-STEADY_WINDOW);
+  return { repeats: ms.length, converged, sim_ms_median: median(last), sim_ms_min: Math.min(...last), sim_ms: ms };
+}
+const steadyResult = steady ? await steadyState() : undefined;
+
 const reports = first.reports;
 const sum = (f: (r: (typeof reports)[number]) => number): number => reports.reduce((t, r) => t + f(r), 0);
 const digests = reports.map((r) => r.execution.digest);
@@ -104,6 +139,7 @@ process.stdout.write(
     run_ms: runMs,
     process_ms: performance.now(),
     ...(warm.length > 0 ? { warm_sim_ms: warm } : {}),
+    ...(steadyResult ? { steady: steadyResult } : {}),
     events: sum((r) => r.execution.events),
     // One digest for the file: the run's own, or a hash of the variants' digests in their order.
     digest: digests.length === 1 ? digests[0] : createHash('sha256').update(digests.join('\n')).digest('hex'),

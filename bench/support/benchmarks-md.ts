@@ -128,11 +128,12 @@ function wholeRunSection(w: WholeRunResult | undefined): string[] {
   if (!w) return [...out, 'Not measured yet: no `bench/results/whole-run.json` (run `npm run bench:runs`).'];
   out.push(
     `Every scenario file in its own fresh process, ${w.runs_per_case} times (medians; min-max in brackets). Machine: ${machineText(w.machine)}.`,
-    '*events* = `report.execution.events` (all variants of a file); *run* = in the process, from reading the scenario to the report',
-    '(no Node.js start-up); *process* = the whole process as a user waits for it; *warm* = the same simulation repeated',
-    `${w.in_process_repeats ?? '?'} more times in one process after a first cold run (the steady state once V8 has compiled the hot code).`,
+    '*events* = `report.execution.events` (all variants of a file); *cold run* = in a fresh process, from reading the scenario to the',
+    'report (no Node.js start-up); *steady state* = the same simulation repeated in one process after the cold run until the median',
+    'of the last 5 repeats moves by less than 2% (their median; the repeats it took in brackets, * when 60 did not get there);',
+    '*whole process* = the process as a user waits for it (Node.js start-up, module loading, run, report, exit).',
     '',
-    '| scenario | kind | events | virtual s | run ms | events/s (run) | events/s (warm) | process ms | events/s (process) | peak RSS MB | same digest |',
+    '| scenario | kind | events | virtual s | cold run ms | events/s (cold run) | events/s (steady state) | whole process ms | events/s (whole process) | peak RSS MB | same digest |',
     '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|',
   );
   for (const [name, s] of Object.entries(w.scenarios)) {
@@ -145,7 +146,7 @@ function wholeRunSection(w: WholeRunResult | undefined): string[] {
         String(s.virtual_s),
         range(s.run_ms_median, s.run_ms_min, s.run_ms_max),
         int(s.events_per_s),
-        s.warm ? int(s.warm.events_per_s) : '-',
+        s.steady ? `${int(s.steady.events_per_s)} (${s.steady.repeats}${s.steady.converged ? '' : '*'})` : '-',
         range(s.wall_ms_median, s.wall_ms_min, s.wall_ms_max),
         s.events_per_s_process !== undefined ? int(s.events_per_s_process) : '-',
         String(s.max_rss_mb_median),
@@ -154,6 +155,21 @@ function wholeRunSection(w: WholeRunResult | undefined): string[] {
         .map(esc)
         .join(' | ')} |`,
     );
+  }
+  const long = Object.entries(w.long_runs ?? {});
+  if (long.length > 0) {
+    out.push(
+      '',
+      '### Longer runs',
+      '',
+      'A 0.3 s run mostly measures V8 compiling the hot code: the same scenario with every phase scaled, cold in fresh processes (medians).',
+      '',
+      '| run | runs | events | virtual s | cold run ms | events/s (cold run) | whole process ms | events/s (whole process) |',
+      '|---|---:|---:|---:|---:|---:|---:|---:|',
+    );
+    for (const [name, l] of long) {
+      out.push(`| ${[name, String(l.runs), int(l.events), String(l.virtual_s), String(l.run_ms_median), int(l.events_per_s), String(l.wall_ms_median), int(l.events_per_s_process)].map(esc).join(' | ')} |`);
+    }
   }
   const mem = Object.entries(w.memory_by_length ?? {});
   out.push('', '### Memory against the run\'s length', '');

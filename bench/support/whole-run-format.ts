@@ -32,9 +32,47 @@ export interface ScenarioRuns {
   readonly events_per_s_sim: number;
   /** events / wall_ms_median: what a user waiting for the process sees. */
   readonly events_per_s_process: number;
-  /** The same simulation repeated in one process after a first, cold run: steady state once V8 has compiled it. */
-  readonly warm?: { readonly repeats: number; readonly sim_ms_median: number; readonly sim_ms_min: number; readonly events_per_s: number };
+  /**
+   * Steady state: the same simulation repeated in one process after a first, cold run, until the median of
+   * the last 5 repeats moves by less than 2% (run-once.ts --steady); times are the last 5's.
+   */
+  readonly steady?: {
+    readonly repeats: number;
+    readonly converged: boolean;
+    readonly sim_ms_median: number;
+    readonly sim_ms_min: number;
+    readonly events_per_s: number;
+  };
   readonly max_rss_mb_median: number;
+}
+
+/** A longer run of a synthetic scenario (every phase scaled), cold in a fresh process: events/s past JIT warm-up. */
+export interface LongRun {
+  readonly scenario: string;
+  readonly scale: number;
+  readonly runs: number;
+  readonly events: number;
+  readonly virtual_s: number;
+  readonly run_ms_median: number;
+  readonly wall_ms_median: number;
+  /** events / run_ms_median (cold, in-process). */
+  readonly events_per_s: number;
+  /** events / wall_ms_median. */
+  readonly events_per_s_process: number;
+}
+
+/** A replay as a user runs it against the floor of reading its recording (bench/replay-floor.ts). Medians, ms. */
+export interface ReplayFloor {
+  readonly scenario: string;
+  readonly runs: number;
+  /** gunzip + split + JSON.parse of every line, in-process. */
+  readonly floor_work_ms_median: number;
+  /** The same as a whole process (Node's start-up + the work). */
+  readonly floor_wall_ms_median: number;
+  /** `node bin/mmsim.js sim <scenario> --quiet` as a whole process (start-up, run, every output file). */
+  readonly bin_wall_ms_median: number;
+  readonly bin_wall_ms_min: number;
+  readonly bin_wall_ms_max: number;
 }
 
 export interface LengthPoint {
@@ -71,8 +109,14 @@ export interface MemoryByLength {
 export interface WholeRunResult {
   readonly machine: ReturnType<typeof machineInfo>;
   readonly runs_per_case: number;
-  readonly in_process_repeats: number;
+  /** How the steady state is found (run-once.ts --steady), or 0 when it was not measured. */
+  readonly steady_state?: string | 0;
+  /** Older files: how many in-process repeats "warm" took (replaced by steady_state). */
+  readonly in_process_repeats?: number;
   readonly harness_s: number;
   readonly scenarios: Readonly<Record<string, ScenarioRuns>>;
+  /** By "<file> x<scale>": the events/s scenario run 16 times as long (bench/whole-run.ts). */
+  readonly long_runs?: Readonly<Record<string, LongRun>>;
+  readonly replay_floor?: ReplayFloor;
   readonly memory_by_length: Readonly<Record<string, MemoryByLength>>;
 }

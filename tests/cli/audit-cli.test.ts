@@ -25,7 +25,7 @@ const readCsv = (dir: string): Record<string, string>[] =>
 const readJson = (dir: string, name: string) => JSON.parse(readFileSync(join(analysis(dir), name), 'utf8'));
 const range = (from: number, to: number): number[] => Array.from({ length: to - from + 1 }, (_, k) => from + k);
 
-describe('mmsim audit: the table', () => {
+describe.concurrent('mmsim audit: the table', () => {
   it('reads 23 summaries written out of order in numeric order, never lexicographic', async () => {
     const dir = freshDir();
     // Written in an order that is neither numeric nor lexicographic.
@@ -161,7 +161,7 @@ describe('mmsim audit: the table', () => {
   });
 });
 
-describe('mmsim audit: unusable input is exit 2, one message naming the file, and an earlier audit stays intact', () => {
+describe.concurrent('mmsim audit: unusable input is exit 2, one message naming the file, and an earlier audit stays intact', () => {
   /** A good soak audited once; returns its folder and the bytes of that audit's files. */
   async function auditedSoak(): Promise<{ dir: string; before: Map<string, string> }> {
     const dir = freshDir();

@@ -148,22 +148,35 @@ describe('mmsim soak', () => {
     expect((await mmsim(['soak', SCENARIO, '--iterations', '3', '--out', dir, '--quiet'])).code).toBe(0);
     const manifest = join(dir, 'SOAK_MANIFEST.json');
     const before = soakFiles(dir);
-    expectOneError(await mmsim(['soak', SCENARIO, '--iterations', '3', '--out', dir]), /already holds a soak \(3 iteration summaries\): pass --resume to finish it, or choose another --out$/);
-    expectOneError(await mmsim(['soak', SCENARIO, '--out', dir, '--resume', '--seed', '7']), new RegExp(`${esc(manifest)}: cannot resume: the soak's seed is 42, not 7$`));
-    expectOneError(await mmsim(['soak', SCENARIO, '--out', dir, '--resume', '--iterations', '2']), /cannot resume: the soak has 3 iterations; --iterations may add more, not fewer \(2\)$/);
     const changed = join(tmp, 'changed.yaml');
     const text = readFileSync(SCENARIO, 'utf8');
     writeFileSync(changed, text.replace(/spread_bps: \d+/, 'spread_bps: 9'));
     expect(readFileSync(changed, 'utf8')).not.toBe(text);
-    expectOneError(await mmsim(['soak', changed, '--out', dir, '--resume']), /cannot resume: the scenario short-burst has changed since the soak began/);
-    expectOneError(await mmsim(['soak', join(repoRoot, 'scenarios', 'calm.yaml'), '--out', dir, '--resume']), /cannot resume: the soak ran scenario short-burst, not calm$/);
+    // Each refusal is its own process and none writes anything: they run side by side.
+    const [held, seed, fewer, edited, other, noCount, zero, ten, variants, underFile] = await Promise.all([
+      mmsim(['soak', SCENARIO, '--iterations', '3', '--out', dir]),
+      mmsim(['soak', SCENARIO, '--out', dir, '--resume', '--seed', '7']),
+      mmsim(['soak', SCENARIO, '--out', dir, '--resume', '--iterations', '2']),
+      mmsim(['soak', changed, '--out', dir, '--resume']),
+      mmsim(['soak', join(repoRoot, 'scenarios', 'calm.yaml'), '--out', dir, '--resume']),
+      mmsim(['soak', SCENARIO, '--out', join(tmp, 'n')]),
+      mmsim(['soak', SCENARIO, '--iterations', '0', '--out', join(tmp, 'n')]),
+      mmsim(['soak', SCENARIO, '--iterations', 'ten', '--out', join(tmp, 'n')]),
+      mmsim(['soak', join(repoRoot, 'scenarios', 'queue-models.yaml'), '--iterations', '2', '--out', join(tmp, 'n')]),
+      mmsim(['soak', SCENARIO, '--iterations', '2', '--out', join(SCENARIO, 'x')]),
+    ]);
+    expectOneError(held!, /already holds a soak \(3 iteration summaries\): pass --resume to finish it, or choose another --out$/);
+    expectOneError(seed!, new RegExp(`${esc(manifest)}: cannot resume: the soak's seed is 42, not 7$`));
+    expectOneError(fewer!, /cannot resume: the soak has 3 iterations; --iterations may add more, not fewer \(2\)$/);
+    expectOneError(edited!, /cannot resume: the scenario short-burst has changed since the soak began/);
+    expectOneError(other!, /cannot resume: the soak ran scenario short-burst, not calm$/);
     expect(soakFiles(dir)).toEqual(before);
 
-    expectOneError(await mmsim(['soak', SCENARIO, '--out', join(tmp, 'n')]), /^mmsim: --iterations: say how many iterations to run, e.g. --iterations 20$/);
-    expectOneError(await mmsim(['soak', SCENARIO, '--iterations', '0', '--out', join(tmp, 'n')]), /--iterations: expected a whole number of at least 1, was "0"$/);
-    expectOneError(await mmsim(['soak', SCENARIO, '--iterations', 'ten', '--out', join(tmp, 'n')]), /--iterations: expected a whole number of at least 1, was "ten"$/);
-    expectOneError(await mmsim(['soak', join(repoRoot, 'scenarios', 'queue-models.yaml'), '--iterations', '2', '--out', join(tmp, 'n')]), /queue-models\.yaml has variants .*: soak one of them with --variant NAME$/);
-    expectOneError(await mmsim(['soak', SCENARIO, '--iterations', '2', '--out', join(SCENARIO, 'x')]), /--out .*short-burst\.yaml\/x: part of that path is a file, not a directory$/);
+    expectOneError(noCount!, /^mmsim: --iterations: say how many iterations to run, e.g. --iterations 20$/);
+    expectOneError(zero!, /--iterations: expected a whole number of at least 1, was "0"$/);
+    expectOneError(ten!, /--iterations: expected a whole number of at least 1, was "ten"$/);
+    expectOneError(variants!, /queue-models\.yaml has variants .*: soak one of them with --variant NAME$/);
+    expectOneError(underFile!, /--out .*short-burst\.yaml\/x: part of that path is a file, not a directory$/);
     expect(existsSync(join(tmp, 'n'))).toBe(false);
     // A resume of nothing is a start.
     const fresh = join(tmp, 'fresh');

@@ -26,9 +26,12 @@ describe('mmsim sweep', () => {
   it('--workers 1 and --workers 2 write byte-identical sweep.csv, SWEEP_SUMMARY.json, SWEEP_REPORT.html and reports', { timeout: 120_000 }, async () => {
     const one = join(tmp, 'w1');
     const two = join(tmp, 'w2');
-    const r1 = await mmsim(['sweep', scenarios.calm, ...CALM_GRID, '--workers', '1', '--out', one]);
+    // Two independent sweeps into two folders: side by side.
+    const [r1, r2] = await Promise.all([
+      mmsim(['sweep', scenarios.calm, ...CALM_GRID, '--workers', '1', '--out', one]),
+      mmsim(['sweep', scenarios.calm, ...CALM_GRID, '--workers', '2', '--out', two]),
+    ]);
     expect(r1.code, r1.stderr).toBe(0);
-    const r2 = await mmsim(['sweep', scenarios.calm, ...CALM_GRID, '--workers', '2', '--out', two]);
     expect(r2.code, r2.stderr).toBe(0);
     const a = treeOf(one);
     expect(treeOf(two)).toEqual(a);
@@ -75,27 +78,31 @@ describe('mmsim sweep', () => {
   });
 
   it('a --set with a bad path or value is exit 2 naming the flag, for sweep, sim and soak', async () => {
-    const bad = await mmsim(['sweep', scenarios.calm, '--set', 'strategy.spread_bps=1,abc', '--out', join(tmp, 'bad')]);
+    const [bad, path, soak] = await Promise.all([
+      mmsim(['sweep', scenarios.calm, '--set', 'strategy.spread_bps=1,abc', '--out', join(tmp, 'bad')]),
+      mmsim(['sim', scenarios.calm, '--set', 'strategy.spred_bps=3', '--out', join(tmp, 'bad-sim')]),
+      mmsim(['soak', scenarios.calm, '--iterations', '2', '--set', 'seed.x=1', '--out', join(tmp, 'bad-soak')]),
+    ]);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toBe('mmsim: --set strategy.spread_bps=abc: strategy.spread_bps: expected number, was "abc"\n');
-    const path = await mmsim(['sim', scenarios.calm, '--set', 'strategy.spred_bps=3', '--out', join(tmp, 'bad-sim')]);
     expect(path.code).toBe(2);
     expect(path.stderr).toMatch(/^mmsim: --set strategy\.spred_bps=3: strategy: unknown field "spred_bps" \(allowed: /);
-    const soak = await mmsim(['soak', scenarios.calm, '--iterations', '2', '--set', 'seed.x=1', '--out', join(tmp, 'bad-soak')]);
     expect(soak.code).toBe(2);
     expect(soak.stderr).toBe('mmsim: --set seed.x=1: seed is a single value, not a section with a field "x"\n');
     expect(existsSync(join(tmp, 'bad'))).toBe(false);
   });
 
   it('--set on sim changes the run as the same value written in the file does', { timeout: 60_000 }, async () => {
-    const r = await mmsim(['sim', scenarios.calm, '--set', 'strategy.spread_bps=3', '--quiet', '--out', join(tmp, 'set3')]);
-    expect(r.code, r.stderr).toBe(0);
     const written = join(tmp, 'calm20-spread3.yaml');
     const text = readFileSync(scenarios.calm, 'utf8');
     writeFileSync(written, text.replace('  spread_bps: 2\n', '  spread_bps: 3\n'));
-    const inFile = await mmsim(['sim', written, '--quiet', '--out', join(tmp, 'set-file')]);
+    const [r, inFile, plain] = await Promise.all([
+      mmsim(['sim', scenarios.calm, '--set', 'strategy.spread_bps=3', '--quiet', '--out', join(tmp, 'set3')]),
+      mmsim(['sim', written, '--quiet', '--out', join(tmp, 'set-file')]),
+      mmsim(['sim', scenarios.calm, '--quiet', '--out', join(tmp, 'set-none')]),
+    ]);
+    expect(r.code, r.stderr).toBe(0);
     expect(inFile.code, inFile.stderr).toBe(0);
-    const plain = await mmsim(['sim', scenarios.calm, '--quiet', '--out', join(tmp, 'set-none')]);
     expect(plain.code, plain.stderr).toBe(0);
     const report = (d: string) => readFileSync(join(tmp, d, 'report.json'), 'utf8');
     expect(report('set3')).toBe(report('set-file'));

@@ -1,8 +1,6 @@
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runScenario } from '../../src/sim/run/runner.ts';
-import { loadScenarioRuns } from '../../src/sim/scenario/load-scenario.ts';
-import { repoRoot, scenarioFiles } from '../support/run.ts';
+import { scenarioFiles } from '../support/run.ts';
+import { sharedRuns } from '../support/shared-runs.ts';
 
 // Every scenario in scenarios/ is a regression fixture: its full report.json is kept beside this file
 // (one per variant for a scenario with `variants:`). After an intended change of behaviour, regenerate
@@ -30,10 +28,10 @@ describe('golden reports', () => {
 
   for (const file of scenarioFiles()) {
     it(`${file} matches its golden report.json`, async () => {
-      const runs = await loadScenarioRuns(join(repoRoot, 'scenarios', file));
-      for (const scenario of runs) {
-        const { reportJson } = await runScenario(scenario);
-        const suffix = scenario.variant === undefined ? '' : `.${scenario.variant}`;
+      // The run other test files read too (support/shared-runs.ts): computed once per version of the code.
+      for (const { variant, run } of await sharedRuns(file)) {
+        const { reportJson } = run;
+        const suffix = variant === undefined ? '' : `.${variant}`;
         await expect(reportJson).toMatchFileSnapshot(`./${file.replace(/\.yaml$/, '')}${suffix}.report.json`);
       }
     });

@@ -15,7 +15,7 @@ import { createInterface } from 'node:readline';
 import { createGunzip } from 'node:zlib';
 import { parse } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
-import { runFile } from '../support/run.ts';
+import { sharedRun as runFile } from '../support/shared-runs.ts';
 import { sharedData } from '../support/shared-data.ts';
 
 const RECORDING = sharedData('binance-usdm-btcusdt-20240808.gz');

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { repoRoot, runFile, runText } from '../support/run.ts';
+import { repoRoot, runText } from '../support/run.ts';
+import { sharedRun as runFile } from '../support/shared-runs.ts';
 
 describe('scenario runs', () => {
   it('burst.yaml has fills, cancels, non-zero latency on every op, and a clean report', async () => {

@@ -265,19 +265,21 @@ describe('readResults and the bench:compare CLI', () => {
   });
 
   it('exits 0 within noise, and honours --threshold', async () => {
-    expect((await compareCli('old.json', 'noisy.json')).code).toBe(0);
-    expect((await compareCli('before', 'after')).code).toBe(0);
-    expect((await compareCli('old.json', 'slow.json', '--threshold', '50')).code).toBe(0);
+    // Separate processes reading the same files: side by side.
+    const runs = await Promise.all([compareCli('old.json', 'noisy.json'), compareCli('before', 'after'), compareCli('old.json', 'slow.json', '--threshold', '50')]);
+    for (const r of runs) expect(r.code, r.stdout).toBe(0);
   });
 
   it('exits 2 with one line naming a bad or missing file, no stack trace', async () => {
-    for (const [args, message] of [
+    const cases = [
       [['old.json', 'bad.json'], /^bench:compare: \S*bad\.json: not JSON/],
       [['nope.json', 'old.json'], /^bench:compare: \S*nope\.json: no such file or folder/],
       [['old.json', 'before'], /before: is a folder but \S*old\.json is a file/],
       [['old.json', 'slow.json', '--threshold', 'x'], /--threshold needs a percentage/],
-    ] as const) {
-      const r = await compareCli(...args);
+    ] as const;
+    const runs = await Promise.all(cases.map(([args]) => compareCli(...args)));
+    for (const [i, [args, message]] of cases.entries()) {
+      const r = runs[i]!;
       expect(r.code, args.join(' ')).toBe(2);
       expect(r.stderr).toMatch(message);
       expect(r.stderr).not.toMatch(/\n\s+at /);
@@ -292,19 +294,38 @@ describe('BENCHMARKS.md and the targets', () => {
     expect(md).toMatch(/Never edit this file by hand/);
     expect(md).toMatch(/### order-book\n\nNot measured yet/);
     expect(md).toMatch(/Not measured yet: no `bench\/results\/whole-run.json`/);
-    expect(checkTargets({ suites: new Map() }).map((c) => c.status)).toEqual(Array(8).fill('not measured yet'));
+    expect(checkTargets({ suites: new Map() }).map((c) => c.status)).toEqual(Array(13).fill('not measured yet'));
   });
 
   it('checks each target against the numbers and says by how much one is missed', () => {
-    const pct = suite('percentiles', [kase('p95+p99 @1e6: collector', 3_000_000, 2), { ...kase('record 1e4: collector', 120_000, 2), units_per_op: 10_000, unit: 'sample' }]);
+    const pct = {
+      ...suite('percentiles', [kase('p95+p99 @1e6: collector', 6_000_000, 2), { ...kase('record 1e4: collector', 120_000, 2), units_per_op: 10_000, unit: 'sample' }]),
+      notes: { first_query: { at_1e6: { median_ms: 3 } } },
+    };
     const eq = suite('event-queue', [{ ...kase('pop+push @1e3: typed heap', 150_000, 2), units_per_op: 1000, unit: 'pop+push' }]);
-    const checks = checkTargets({ suites: new Map([['percentiles', pct], ['event-queue', eq]]), wholeRun: wholeRun({ 'burst.yaml': scenario(100, [95, 105], 50_000) }) });
+    const burst = { ...scenario(100, [95, 105], 50_000), steady: { repeats: 9, converged: true, sim_ms_median: 100, sim_ms_min: 98, events_per_s: 500_000 } };
+    const replay = scenario(400, [390, 410], 170_000);
+    const run = {
+      ...wholeRun({ 'burst.yaml': burst, 'replay-binance-btcusdt.yaml': replay }),
+      replay_floor: { scenario: 'replay-binance-btcusdt.yaml', runs: 5, floor_work_ms_median: 400, floor_wall_ms_median: 480, bin_wall_ms_median: 600, bin_wall_ms_min: 590, bin_wall_ms_max: 610 },
+    };
+    const sw = { ...suite('sweep', []), notes: { speedup_2_workers: 1.5, queue_overhead_ms_per_run: 12 } };
+    const start = suite('startup', [kase('sim burst.yaml: compiled bin (dist)', 300_000_000, 2)]);
+    const checks = checkTargets({ suites: new Map([['percentiles', pct], ['event-queue', eq], ['sweep', sw], ['startup', start]]), wholeRun: run });
     const byId = new Map(checks.map((c) => [c.id, c]));
     expect(byId.get('exact-p95-p99')).toMatchObject({ status: 'met', detail: 'aim missed by 1.00 ms (50.0% over)' });
     expect(byId.get('record-ns')).toMatchObject({ status: 'missed', detail: 'missed by 2.00 ns (20.0% over)' });
     expect(byId.get('event-queue')).toMatchObject({ status: 'missed', detail: 'missed by 50.0 ns (50.0% over)' });
     expect(byId.get('events-per-s')).toMatchObject({ status: 'missed', detail: 'missed by 1,500,000 events/s (75.0% short: 4.0x needed)' });
+    expect(byId.get('exact-p95-p99')!.measured).toContain('recording 1e6 samples + that query: 6.00 ms');
+    expect(byId.get('events-per-s')!.measured).toMatch(/^500,000 events\/s in steady state after 9 repeats \(cold run 500,000; whole process 100,000\)$/);
     expect(byId.get('record-vs-rivals')!.status).toBe('not measured yet');
+    expect(byId.get('replay-vs-floor')).toMatchObject({ status: 'missed', detail: 'missed by 0.35 x (30.4% over)' });
+    expect(byId.get('replay-vs-floor')!.measured).toMatch(/^600 ms whole process against a floor of 400 ms: 1\.50x/);
+    expect(byId.get('sweep-speedup')).toMatchObject({ status: 'missed', detail: 'missed by 0.30x (16.7% short)' });
+    expect(byId.get('sweep-speedup')!.measured).toContain('queue overhead 12.0 ms per run');
+    expect(byId.get('main-job')).toMatchObject({ status: 'met' });
+    expect(byId.get('memory-flat-replay')!.status).toBe('not measured yet');
   });
 
   it('copies the hand-written why of a missed target from bench/notes.md, or marks its place', () => {

@@ -1,38 +1,38 @@
-import { describe, expect, it } from 'vitest';
 import { stringify } from 'csv-stringify/sync';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
 import { csvText } from '../../src/sim/run/csv-text.ts';
 import type { CsvCell } from '../../src/sim/run/csv-text.ts';
 
-function lcg(seed: number): () => number {
-  let x = seed >>> 0;
-  return () => {
-    x = (Math.imul(x, 1664525) + 1013904223) >>> 0;
-    return x / 2 ** 32;
-  };
-}
+// orders.csv and fills.csv were written by csv-stringify; csvText must write the very same bytes.
+const reference = (columns: readonly string[], records: readonly (readonly CsvCell[])[]): string =>
+  stringify(records as CsvCell[][], { header: true, columns: [...columns], record_delimiter: 'unix', cast: { boolean: (b) => String(b) } });
+
+const text = fc.stringMatching(/^[a-z0-9 ,"\n\r.\-=+@\t']{0,8}$/);
+const cellArb: fc.Arbitrary<CsvCell> = fc.oneof(
+  text,
+  fc.double(),
+  fc.integer(),
+  fc.constantFrom(-0, NaN, Infinity, -Infinity, 1e21, 1.5e-7, 0.1 + 0.2),
+  fc.boolean(),
+  fc.constant(null),
+  fc.constant(undefined),
+);
 
 describe('csvText', () => {
-  it('writes what csv-stringify writes for text, numbers and empty cells', () => {
-    const rnd = lcg(11);
-    const alphabet = ['a', 'Z', '0', ' ', ',', '"', '\n', '\r\n', '\r', '-', '=', 'é', ';'];
-    const anyCell = (): CsvCell => {
-      const k = rnd();
-      if (k < 0.1) return undefined;
-      if (k < 0.15) return null;
-      if (k < 0.2) return '';
-      if (k < 0.45) return [0, -0, 1.5, -2e-7, 1e21, 123456789.125, Number.NaN][Math.floor(rnd() * 7)]!;
-      return Array.from({ length: 1 + Math.floor(rnd() * 6) }, () => alphabet[Math.floor(rnd() * alphabet.length)]).join('');
-    };
-    for (let t = 0; t < 200; t++) {
-      const n = 1 + Math.floor(rnd() * 5);
-      const columns = Array.from({ length: n }, (_, i) => (i === 0 && t % 3 === 0 ? 'a,"b"' : `c${i}`));
-      const rows = Array.from({ length: Math.floor(rnd() * 6) }, () => Array.from({ length: n }, anyCell));
-      expect(csvText(columns, rows)).toBe(stringify(rows, { header: true, columns }));
-    }
+  it('writes what csv-stringify writes, header included, for any cells', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 5 }).chain((n) => fc.tuple(fc.array(text.filter((s) => s.length > 0), { minLength: n, maxLength: n }), fc.array(fc.array(cellArb, { minLength: n, maxLength: n }), { maxLength: 6 }))), ([columns, records]) => {
+        expect(csvText(columns, records)).toBe(reference(columns, records));
+      }),
+      { numRuns: 2000 },
+    );
   });
 
-  it('a header alone when there is no row', () => {
-    expect(csvText(['a', 'b'], [])).toBe('a,b\n');
-    expect(stringify([], { header: true, columns: ['a', 'b'] })).toBe('a,b\n');
+  it('edge cases: no records, quotes, line ends, empty cells', () => {
+    for (const records of [[], [['a,b', 'say "hi"', 'x\ny', 'c\rd', '\r\n', '', ' s ']], [[undefined, null, true, false, 0, -0, NaN]]] as CsvCell[][][]) {
+      const columns = records[0]?.map((_, i) => `c${i}`) ?? ['only'];
+      expect(csvText(columns, records)).toBe(reference(columns, records));
+    }
   });
 });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { LATENCY_BUCKETS_MS, RISK_RATIO_BUCKETS } from '../../src/core/bot-metrics.ts';
-import { runFile, scenarioFiles } from '../support/run.ts';
+import { scenarioFiles } from '../support/run.ts';
+import { sharedRun as runFile } from '../support/shared-runs.ts';
 
 interface Bucket {
   le: number;

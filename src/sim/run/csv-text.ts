@@ -1,27 +1,27 @@
-/** A CSV cell: text as it is, a number as JavaScript prints it, nothing (undefined, null) as an empty cell. */
-export type CsvCell = string | number | undefined | null;
+/** One cell: text as is, a number as JavaScript prints it, a boolean as true/false, nothing as an empty cell. */
+export type CsvCell = string | number | boolean | null | undefined;
 
-const NEEDS_QUOTES = /[",\n\r]/;
+const needsQuotes = (s: string): boolean => s.includes(',') || s.includes('"') || s.includes('\n');
 
 function cell(v: CsvCell): string {
   if (v === undefined || v === null) return '';
-  const s = typeof v === 'string' ? v : `${v}`;
-  return NEEDS_QUOTES.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+  const s = typeof v === 'string' ? v : String(v);
+  return needsQuotes(s) ? `"${s.replaceAll('"', '""')}"` : s;
 }
 
 /**
- * RFC 4180 text with a header line, every line ending in `\n`: what csv-stringify's
- * `stringify(rows, { header: true, columns })` writes for these cells (a cell with a comma, quote, CR
- * or LF quoted, quotes doubled), without loading csv-stringify for the files every run writes (its
- * stream machinery costs a run's start-up and about 1.5 µs a cell). With `record_delimiter: 'unix'`,
- * which orders.csv and fills.csv used, csv-stringify left a lone CR unquoted; it is quoted here.
+ * A CSV file (RFC 4180): a header row of `columns`, then one row per record, each ending in '\n'; a cell
+ * holding a comma, a double quote or a line feed is quoted, its quotes doubled. Byte for byte what
+ * csv-stringify writes with `header: true, record_delimiter: 'unix'` and booleans cast to true/false (a
+ * test compares the two), without its per-cell option handling: the order log of a long replay has
+ * thousands of rows.
  */
-export function csvText(columns: readonly string[], rows: readonly (readonly CsvCell[])[]): string {
-  let out = `${columns.map(cell).join(',')}\n`;
-  for (const row of rows) {
+export function csvText(columns: readonly string[], records: readonly (readonly CsvCell[])[]): string {
+  const lines = [columns.map(cell).join(',')];
+  for (const r of records) {
     let line = '';
-    for (let i = 0; i < row.length; i++) line += i === 0 ? cell(row[i]) : `,${cell(row[i])}`;
-    out += `${line}\n`;
+    for (let i = 0; i < r.length; i++) line += i === 0 ? cell(r[i]) : `,${cell(r[i])}`;
+    lines.push(line);
   }
-  return out;
+  return `${lines.join('\n')}\n`;
 }

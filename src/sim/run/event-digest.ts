@@ -20,7 +20,8 @@ const FIELDS = 6;
 const BATCH = 4096;
 
 /**
- * A SHA-256 digest of the event stream: every event is six numbers written into a Float64Array that is
+ * A SHA-256 digest of the venue's events (the kinds above; README, `execution.digest`, says what each carries and
+ * what is not hashed): every event is six numbers written into a Float64Array that is
  * hashed a batch at a time, so two runs can be compared by one string, cheaply, at millions of events/s.
  */
 export class EventDigest {

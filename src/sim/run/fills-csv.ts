@@ -1,6 +1,5 @@
-import { csvText } from './csv-text.ts';
-import type { CsvCell } from './csv-text.ts';
 import type { FillPnl } from '../../core/pnl-tracker.ts';
+import { csvText } from './csv-text.ts';
 
 /**
  * `fills.csv`: one row per fill with its P&L attribution in bps of its own notional (RFC 4180).
@@ -28,7 +27,7 @@ export function fillsCsv(rows: readonly FillPnl[], horizonsMs: readonly number[]
     'net_bps',
     'truncated_horizons_ms',
   ];
-  const records = rows.map((r): CsvCell[] => [
+  const records = rows.map((r) => [
     r.fill,
     r.order,
     r.exchange_time_us,

@@ -1,9 +1,8 @@
-import { csvText } from './csv-text.ts';
-import type { CsvCell } from './csv-text.ts';
 import type { Micros } from '../../core/clock.ts';
 import type { LoopObserver } from '../../core/order-manager.ts';
 import type { CancelRequest, ExchangeRejectReason, Instrument, PlaceRequest, QueryRequest, RejectReason, RiskRejectReason, Side } from '../../core/types.ts';
 import type { ArrivalMarket, ExchangeObserver } from '../exchange/exchange-observer.ts';
+import { csvText } from './csv-text.ts';
 
 /** How an order ended; `not_arrived`: it never reached the exchange (lost on the way, or still in flight at the end). */
 export type OrderDone = 'filled' | 'canceled' | 'rejected' | 'open' | 'not_arrived';
@@ -184,7 +183,7 @@ export function ordersCsv(rows: readonly OrderRecord[], inst: Instrument, epochS
     ...(epochStartUs === undefined ? [] : TIME_COLUMNS.map((c) => `${c}_epoch_us`)),
   ];
   const price = (t: number | undefined) => (t === undefined ? undefined : (t * inst.tickSize).toFixed(priceDecimals));
-  const records = rows.map((r): CsvCell[] => {
+  const records = rows.map((r) => {
     const times = [r.sentUs, r.arrivalUs, r.firstFillUs, r.lastFillUs, r.cancelSentUs, r.doneUs];
     const m = r.arrivalMarket;
     return [
@@ -193,7 +192,7 @@ export function ordersCsv(rows: readonly OrderRecord[], inst: Instrument, epochS
       r.side,
       price(r.priceTicks),
       qty(r.qtyLots),
-      String(r.postOnly),
+      r.postOnly,
       r.sentUs,
       r.arrivalUs,
       r.outcome ?? 'not_arrived',

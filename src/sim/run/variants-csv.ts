@@ -1,28 +1,26 @@
-import { csvText } from './csv-text.ts';
-import type { CsvCell } from './csv-text.ts';
 import type { Report } from '../../core/report.ts';
+import { csvText } from './csv-text.ts';
 
 /** `variants.csv`: one row per variant of a scenario, the numbers one compares them by (RFC 4180). */
 export function variantsCsv(rows: readonly (readonly [string, Report])[]): string {
-  const columns = [
-    'variant',
-    'orders_placed',
-    'orders_filled',
-    'maker_fill_rate',
-    'fills',
-    'filled_lots',
-    'fills_queue',
-    'fills_through',
-    'fills_cross',
-    'gross_bps',
-    'adverse_bps',
-    'net_bps',
-    'latency_p95_ms',
-    'digest',
-  ];
   return csvText(
-    columns,
-    rows.map(([name, r]): CsvCell[] => {
+    [
+      'variant',
+      'orders_placed',
+      'orders_filled',
+      'maker_fill_rate',
+      'fills',
+      'filled_lots',
+      'fills_queue',
+      'fills_through',
+      'fills_cross',
+      'gross_bps',
+      'adverse_bps',
+      'net_bps',
+      'latency_p95_ms',
+      'digest',
+    ],
+    rows.map(([name, r]) => {
       const ex = r.exchange as { fills_queue: number; fills_through: number; fills_cross: number };
       return [
         name,

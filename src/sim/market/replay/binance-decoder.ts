@@ -3,7 +3,7 @@ import { InputError } from '../../../core/errors.ts';
 import { countAnomaly, countMessage, newDecoderStats } from './replay-message.ts';
 import type { DecoderStats, LineDecoder, ReplayMessage } from './replay-message.ts';
 import { strictDecimal } from './plain-decimal.ts';
-import { scanLine } from './binance-line-scanner.ts';
+import { scanEvent, scanLine, StreamEvent } from './binance-line-scanner.ts';
 import type { Json } from './binance-line-scanner.ts';
 import { BinanceBookSync } from './binance-book-sync.ts';
 import { BinanceClock } from './binance-clock.ts';
@@ -72,6 +72,8 @@ class BinanceDecoder implements LineDecoder {
   private readonly fastPath: boolean;
   private readonly clock = new BinanceClock();
   private readonly book: BinanceBookSync;
+  /** The record scanEvent reads a stream event into (reused: nothing keeps it past the line). */
+  private readonly event = new StreamEvent();
 
   constructor(options: BinanceDecoderOptions) {
     if (options.market !== 'usdm' && options.market !== 'coinm' && options.market !== 'spot') {
@@ -108,6 +110,16 @@ class BinanceDecoder implements LineDecoder {
       }
       localUs = us;
       start = sp + 1;
+    }
+    if (this.fastPath) {
+      // The common line, a combined-stream event, read without building its objects; then decoded exactly as
+      // the wrapper branch below decodes what JSON.parse gives (it never holds a snapshot: no lastUpdateId key).
+      const ev = this.event;
+      if (scanEvent(text, start, ev)) {
+        if (isPartialDepthStream(ev.stream as string)) countAnomaly(stats, 'partial_depth', line);
+        else this.dispatch(ev as unknown as Json, line, localUs, out);
+        return;
+      }
     }
     let msg: unknown = this.fastPath ? scanLine(text, start) : undefined;
     if (msg === undefined) {
@@ -161,6 +173,12 @@ class BinanceDecoder implements LineDecoder {
       countAnomaly(stats, 'unknown_message', line);
       return;
     }
+    this.dispatch(ev, line, localUs, out);
+  }
+
+  /** A stream event, by its type. */
+  private dispatch(ev: Json, line: number, localUs: number | undefined, out: ReplayMessage[]): void {
+    const stats = this.stats;
     const e = ev.e;
     if (e === 'depthUpdate') this.book.depth(ev, line, localUs, out);
     else if (e === 'trade' || e === 'aggTrade') this.trade(ev, e, line, localUs, out);

@@ -1,5 +1,5 @@
 /** 10^k, exact as doubles (exact up to 10^22; 15 digits need no more). */
-const POW10 = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15];
+export const POW10 = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15];
 
 /**
  * The plain decimal `s[start, end)` (digits with at most one '.') as a number, read in place, or undefined
