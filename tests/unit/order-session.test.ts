@@ -243,6 +243,35 @@ describe('SessionWatchdog: the book and recon rounds', () => {
     expect(s.gw.queries).toHaveLength(2);
   });
 
+  it('measures the age of the book from its arrival', () => {
+    const s = setup({ maxBookAgeUs: 500 });
+    s.clock.runUntil(1000);
+    s.gw.book(99, 101, 1000);
+    s.clock.runUntil(1500);
+    expect(s.manager.session.staleBooks).toBe(0);
+    s.clock.runUntil(1600);
+    expect(s.manager.session.staleBooks).toBe(1);
+  });
+
+  it('while disconnected neither calls the book stale nor re-sends refused cancels', () => {
+    const s = setup({ maxBookAgeUs: 1500 });
+    s.gw.book(99, 101, 0);
+    const id = s.place(5);
+    s.gw.accept(id);
+    s.ctx().cancel(id);
+    s.cancelRejected(id, 'exchange_overloaded');
+    s.clock.runUntil(100);
+    expect(s.gw.cancels).toHaveLength(2); // re-sent once on the first tick
+    s.cancelRejected(id, 'exchange_overloaded');
+    // Silence from 100: the connection is lost at 1200, the book (from 0) would be stale from 1600.
+    s.clock.runUntil(1200);
+    expect(s.manager.session.disconnects).toBe(1);
+    const cancels = s.gw.cancels.length;
+    s.clock.runUntil(3000);
+    expect(s.manager.session.staleBooks).toBe(0);
+    expect(s.gw.cancels).toHaveLength(cancels);
+  });
+
   it('does not call a book stale before the first one arrived', () => {
     const s = setup({ maxBookAgeUs: 200 });
     for (let t = 300; t <= 900; t += 300) {
