@@ -417,7 +417,7 @@ describe('recon rounds applied to the orders', () => {
     expect(s.manager.session.divergences.size).toBe(0);
   });
 
-  it('takes smaller venue leaves, cancels orphans, and re-sends a cancel the venue never got', () => {
+  it('takes smaller venue leaves, cancels orphans, and re-sends a cancel the venue never got', async () => {
     const s = withRound();
     s.gw.book(99, 101, 0);
     const a = s.place(5);
@@ -443,7 +443,9 @@ describe('recon rounds applied to the orders', () => {
     expect(s.gw.cancels.map((x) => x.clientId)).toEqual([b, c, b, 'TEST-99']);
     expect(s.ctx().openOrders().find((o) => o.id === 'TEST-99')).toEqual({ id: 'TEST-99', side: 'sell', price: 105, qty: 6, filledQty: 0, status: 'pending_cancel' });
     expect(s.manager.stats.placed).toBe(4);
+    expect(await s.metric('mm_orders_total{event="placed"}')).toBe(4);
     expect(s.manager.session.divergences).toEqual(new Map([['orphan_order', 1], ['leaves_mismatch', 1]]));
+    expect(await s.metric('mm_recon_divergences_total{kind="orphan_order"}')).toBe(1);
   });
 
   it('adjusts the position by the difference at the positions answer, keeping fills heard after it', () => {
@@ -468,13 +470,68 @@ describe('recon rounds applied to the orders', () => {
     s.gw.book(99, 101, 0);
     const id = s.place(5);
     s.gw.accept(id);
+    s.gw.fill(s.placed(id), 1, 4, 10);
     s.clock.runUntil(500);
-    s.gw.answer(s.round(1)[1]!, {});
-    s.gw.fill(s.placed(id), 3, 2, 510);
+    // Both at 1 lot when the venue answered; 2 more heard after it.
+    s.gw.answer(s.round(1)[1]!, { TEST: { symbol: 'TEST', position_lots: 1 } });
+    s.gw.fill(s.placed(id), 2, 2, 510);
     s.gw.answer(s.round(1)[0]!, { [id]: venueOrder(id, 5, 2) });
     expect(s.risk.positionLots('TEST')).toBe(3);
     expect(s.manager.session.positionAdjustLots).toBe(0);
     expect(s.manager.session.divergences.size).toBe(0);
+  });
+});
+
+describe('recon rounds: which orders the answer can judge', () => {
+  it('with no ack timeout, judges every order sent before the query, none sent after it', () => {
+    const s = setup({ reconIntervalUs: 500, reconTimeoutUs: 0 });
+    s.gw.book(99, 101, 0);
+    const before = s.place(5);
+    const canceledAfter = s.place(4);
+    s.gw.accept(canceledAfter);
+    s.clock.runUntil(500); // the round goes out at 500
+    // In the same instant, after the query: a new order and a cancel.
+    const sentAfter = s.place(3);
+    s.ctx().cancel(canceledAfter);
+    s.answer(1, {});
+    expect(s.ctx().openOrders().map((o) => [o.id, o.status])).toEqual([
+      [canceledAfter, 'pending_cancel'],
+      [sentAfter, 'pending_new'],
+    ]);
+    expect(s.updates.filter((u) => u.type === 'canceled').map((u) => u.id)).toEqual([before]);
+  });
+
+  it('the ack-timeout grace is for unacknowledged orders and cancels only', () => {
+    const s = setup({ reconIntervalUs: 500, reconTimeoutUs: 300, rateLimitBackoffUs: 10_000 });
+    s.gw.book(99, 101, 0);
+    s.clock.runUntil(400);
+    const young = s.place(5);
+    s.gw.accept(young); // open at 400: young, but acknowledged: judged
+    const refused = s.place(2);
+    s.gw.accept(refused);
+    s.ctx().cancel(refused);
+    s.cancelRejected(refused, 'rate_limited'); // open again, its refused cancel sent at 400
+    s.clock.runUntil(500);
+    s.answer(1, {});
+    expect(s.ctx().openOrders()).toEqual([]);
+    expect(s.manager.session.divergences.get('missing_order')).toBe(2);
+  });
+
+  it('re-sends a cancel sent exactly the ack timeout before the query, still listed (list form)', () => {
+    const s = setup({ reconIntervalUs: 500, reconTimeoutUs: 300 });
+    s.gw.book(99, 101, 0);
+    const atEdge = s.place(5);
+    const inside = s.place(5);
+    s.gw.accept(atEdge);
+    s.gw.accept(inside);
+    s.clock.runUntil(200);
+    s.ctx().cancel(atEdge); // 300 us before the query: should have arrived
+    s.clock.runUntil(201);
+    s.ctx().cancel(inside); // 299 us: may still be on its way
+    s.clock.runUntil(500);
+    s.answer(1, [venueOrder(atEdge, 5, 5), venueOrder(inside, 5, 5)]);
+    expect(s.manager.session.cancelsResent).toBe(1);
+    expect(s.gw.cancels.map((c) => c.clientId)).toEqual([atEdge, inside, atEdge]);
   });
 });
 

@@ -382,3 +382,52 @@ describe('RiskMonitor: the gaps mutation testing found', () => {
     expect(() => risk.trackWorking('NOPE', () => ({ buy: 0, sell: 0 }))).toThrow('RiskMonitor: unknown symbol NOPE');
   });
 });
+
+describe('RiskMonitor: sizes, untracked symbols, maxima', () => {
+  // One tick 0.5 USD, one lot 2 units: a lot at a mark of 10 ticks is worth 10 USD.
+  const coarse = { symbol: 'C', tickSize: 0.5, lotSize: 2 };
+
+  it('values positions, cash and the P&L with the tick and lot sizes', () => {
+    const risk = new RiskMonitor(new VirtualClock(), { maxPositionUsd: 1e9, maxTotalNotionalUsd: 1e9, freezeCooldownUs: 1000 }, [coarse]);
+    risk.setMark('C', 10);
+    expect(risk.check('C', 'buy', 3)).toBeNull();
+    risk.onFill({ symbol: 'C', side: 'buy', qtyLots: 3, priceTicks: 9, feeUsd: 0.25 }); // pays 3 x 2 x 9 x 0.5 = 27
+    expect(risk.positionNotionalUsd('C')).toBe(30);
+    expect(risk.pnlUsd()).toBe(30 - 27 - 0.25);
+    risk.setPosition('C', 1); // 2 lots sold unheard, booked at the mark (10 USD each): no jump
+    expect(risk.pnlUsd()).toBe(2.75);
+    expect(risk.positionNotionalUsd('C')).toBe(10);
+    risk.setMark('C', 12);
+    expect(risk.pnlUsd()).toBe(2.75 + 2);
+  });
+
+  it('a symbol without a tracker has no working orders but is still checked', () => {
+    const risk = new RiskMonitor(new VirtualClock(), { maxPositionUsd: 100, maxTotalNotionalUsd: 1000, freezeCooldownUs: 1000 }, [inst]);
+    risk.setMark('TEST', 10);
+    expect(risk.check('TEST', 'buy', 10)).toBeNull();
+    expect(risk.check('TEST', 'buy', 11)).toBe('risk_position_limit');
+    expect(risk.worstCaseNotionalUsd('TEST')).toBe(0);
+  });
+
+  it('an order inside the other side\'s extreme is allowed, even over a limit', () => {
+    const { risk, working } = monitor({ maxPositionUsd: 40, maxTotalNotionalUsd: 1000 });
+    working.TEST = { buy: 0, sell: 8 }; // sell extreme -8 lots, 80 USD: over the 40 USD limit already
+    expect(risk.check('TEST', 'buy', 5)).toBeNull(); // +5: inside -8
+    expect(risk.check('TEST', 'buy', 9)).toBe('risk_position_limit'); // +9: beyond it
+    working.TEST = { buy: 8, sell: 0 };
+    expect(risk.check('TEST', 'sell', 5)).toBeNull();
+    expect(risk.check('TEST', 'sell', 9)).toBe('risk_position_limit');
+  });
+
+  it('keeps the largest allowed worst case and the largest ratio, not the last', () => {
+    const { risk } = monitor({ maxPositionUsd: 1000, maxTotalNotionalUsd: 100 });
+    expect(risk.check('TEST', 'buy', 9)).toBeNull();
+    expect(risk.check('TEST', 'buy', 2)).toBeNull();
+    expect(risk.maxAllowedWorstCaseRatio).toBe(0.9);
+    risk.onFill(fill('buy', 9));
+    risk.onFill(fill('sell', 5));
+    expect(risk.maxRiskRatio).toBe(0.9);
+    expect(risk.fillSamples.max).toBe(0.9);
+    expect(risk.riskRatio()).toBe(0.4);
+  });
+});
