@@ -24,7 +24,7 @@ const forbiddenModules = ['timers', 'node:timers', 'timers/promises', 'node:time
 }));
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'dist/**', 'out/**', 'bench/results/**', 'coverage/**', 'tmp/**'] },
+  { ignores: ['node_modules/**', '.stryker-tmp/**', 'reports/**', 'dist/**', 'out/**', 'bench/results/**', 'coverage/**', 'tmp/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -57,7 +57,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['bin/**/*.js', 'scripts/**/*.js', 'eslint.config.js'],
+    files: ['bin/**/*.js', 'scripts/**/*.js', 'stryker/**/*.mjs', 'eslint.config.js'],
     languageOptions: { globals: { process: 'readonly', console: 'readonly' } },
   },
 );

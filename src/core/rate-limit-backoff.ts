@@ -17,6 +17,7 @@ export class RateLimitBackoff {
   /** A `rate_limited` answer arrived. */
   backOff(): void {
     const base = this.baseUs;
+    // Stryker disable next-line ConditionalExpression,EqualityOperator: equivalent, a shortcut only: with a base of 0 (never negative) the back-off below would end the instant it starts (now + 0).
     if (base <= 0) return;
     const now = this.clock.now();
     // Answers to requests sent before the back-off began extend it once, not once each.

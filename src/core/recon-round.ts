@@ -67,7 +67,9 @@ export function finishReconRound(t: ReconTarget, round: ReconRound, openOrders: 
  * query may have arrived before it. Only older silence counts as loss.
  */
 function judgeable(o: LiveOrder, round: ReconRound, ackTimeout: Micros): boolean {
+  // Stryker disable next-line EqualityOperator: equivalent for > vs >=: send sequence numbers are unique (one counter for orders, cancels and queries), never equal (this also ignores the killed <= mutants of the line).
   if (o.sentSeq > round.seq || o.cancelSeq > round.seq) return false;
+  // Stryker disable next-line EqualityOperator: equivalent for > vs >=: receive sequence numbers are unique, never equal (this also ignores the killed <= mutant).
   if (o.heardSeq > (round.openOrdersSeq ?? Infinity)) return false;
   if (o.status === 'pending_new' && round.sentAt - o.sentAt < ackTimeout) return false;
   if (o.status === 'pending_cancel' && round.sentAt - o.cancelSentAt < ackTimeout) return false;
@@ -82,6 +84,7 @@ function applyRecon(t: ReconTarget, plan: ReconPlan, round: ReconRound, openOrde
   }
   for (const { clientId, leavesLots } of plan.adopt) {
     const order = t.orders.get(clientId);
+    // Stryker disable next-line ConditionalExpression: equivalent, a guard no plan reaches: reconcile only names orders from the views built above (the manager's own orders).
     if (!order) continue;
     t.orders.markPlaced(order);
     order.filledLots = order.qtyLots - leavesLots;
@@ -91,12 +94,14 @@ function applyRecon(t: ReconTarget, plan: ReconPlan, round: ReconRound, openOrde
   }
   for (const clientId of plan.drop) {
     const order = t.orders.get(clientId);
+    // Stryker disable next-line ConditionalExpression: equivalent, as above (adopt, drop and setLeaves only name the manager's own orders).
     if (!order) continue;
     t.orders.forget(order);
     t.host.update({ type: 'canceled', id: clientId, side: order.side, time: t.now() });
   }
   for (const { clientId, leavesLots } of plan.setLeaves) {
     const order = t.orders.get(clientId);
+    // Stryker disable next-line ConditionalExpression: equivalent, as above.
     if (order) order.filledLots = order.qtyLots - leavesLots;
   }
   // A cancel sent before the query reached the venue before it (ordered channel): if the order still
@@ -116,6 +121,7 @@ function applyRecon(t: ReconTarget, plan: ReconPlan, round: ReconRound, openOrde
       priceTicks: orphan.priceTicks,
       qtyLots: orphan.leavesLots,
       decisionTicks: orphan.priceTicks,
+      // Stryker disable next-line StringLiteral: equivalent: sendCancel below sets pending_cancel before anything reads the status.
       status: 'open',
       sentAt: t.now(),
       sentSeq: 0,

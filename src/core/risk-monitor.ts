@@ -216,6 +216,7 @@ export class RiskMonitor {
     for (const other of this.positions.keys()) if (other !== symbol) total += this.worstCaseNotionalUsd(other);
     if (total > this.limits.maxTotalNotionalUsd) return 'risk_notional_limit';
     const worstRatio = total / this.limits.maxTotalNotionalUsd;
+    // Stryker disable next-line EqualityOperator: equivalent for > vs >=: an equal ratio stores the same value (the killed <= mutant is ignored with it).
     if (worstRatio > this.maxAllowedWorstRatio) this.maxAllowedWorstRatio = worstRatio;
     return null;
   }
@@ -264,6 +265,7 @@ export class RiskMonitor {
     const ratio = this.riskRatio();
     const breach = ratio > 1;
     this.ratios.record(ratio);
+    // Stryker disable next-line EqualityOperator: equivalent for > vs >=: an equal ratio stores the same value (the killed <= mutant is ignored with it).
     if (ratio > this.maxRatio) this.maxRatio = ratio;
     (kind === 'fill' ? this.fillSamples : this.intervalSamples).record(ratio, breach);
     const sample = { kind, ratio, breach };
@@ -286,7 +288,9 @@ export class RiskMonitor {
   private watchLoss(): void {
     const limit = this.limits.maxLossUsd;
     const pnl = this.pnlUsd();
+    // Stryker disable next-line EqualityOperator: equivalent for < vs <=: an equal P&L stores the same value (the killed >= mutant is ignored with it).
     if (pnl < this.minPnl) this.minPnl = pnl;
+    // Stryker disable next-line ConditionalExpression: equivalent for the undefined test forced false: pnl < -undefined is pnl < NaN, false, so it returns all the same (the other mutants of the line are killed, and ignored with it).
     if (limit === undefined || this.halted || !(pnl < -limit)) return;
     const wasFrozen = this.isFrozen();
     this.halted = true;
@@ -299,6 +303,7 @@ export class RiskMonitor {
     const wasFrozen = this.isFrozen();
     this.freezeCount += wasFrozen ? 0 : 1;
     this.frozenUntil = this.clock.now() + this.limits.freezeCooldownUs;
+    // Stryker disable next-line ConditionalExpression: equivalent: both clocks (VirtualClock, WallClock) ignore a cancel of a handle that is not one of theirs, undefined included.
     if (this.unfreezeTimer !== undefined) this.clock.cancel(this.unfreezeTimer);
     this.unfreezeTimer = this.clock.schedule(this.frozenUntil, () => {
       this.unfreezeTimer = undefined;

@@ -176,6 +176,7 @@ export class SessionWatchdog {
   }
 
   private startRecon(blocking: boolean): void {
+    // Stryker disable next-line ConditionalExpression,LogicalOperator: equivalent, a guard no caller reaches: every caller has a session (a stale book and a reconnect need the watchdog) and has just heard from the venue.
     if (!this.connected_ || !this.session_) return;
     if (this.recon) {
       this.recon.blocking ||= blocking;

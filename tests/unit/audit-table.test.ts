@@ -103,3 +103,82 @@ describe('the CSV', () => {
     );
   });
 });
+
+describe('the gaps mutation testing found', () => {
+  it('the sample stdev divides by n - 1 (hand value, n = 4)', () => {
+    // mean 5; squares 9 + 1 + 1 + 9 = 20; 20 / 3 = 6.666...; sqrt = 2.5819888974716116
+    const s = spread([2, 4, 6, 8]);
+    expect(s).toEqual({ mean: 5, stdev: Math.sqrt(20 / 3), min: 2, max: 8 });
+    expect(s.stdev).toBeCloseTo(2.5819888974716, 12);
+    // Unordered, negative values: min and max are not the first and last.
+    expect(spread([3, -1, 7, 1])).toEqual({ mean: 2.5, stdev: Math.sqrt((0.25 + 12.25 + 20.25 + 2.25) / 3), min: -1, max: 7 });
+  });
+
+  it('a gap of exactly the tolerance plus the rounding slack passes; the next float above it fails', () => {
+    const edge = 0.05 + 1e-9;
+    expect(withinTolerance(edge)).toBe(true);
+    expect(withinTolerance(-edge)).toBe(true);
+    const above = edge + Number.EPSILON * 0.05;
+    expect(above).toBeGreaterThan(edge);
+    expect(withinTolerance(above)).toBe(false);
+  });
+
+  it('a failing iteration inside the last 8 fails the last-8 check too, even when the means agree', () => {
+    // Iterations 9 and 10 are off by +1 and -1 bps: their gaps fail, the gap of the means is 0.
+    const inputs = range(1, 12).map((i) => {
+      const f = fieldsFor(i);
+      return input(i, i === 9 ? { ...f, net_bps: f.net_bps + 1 } : i === 10 ? { ...f, net_bps: f.net_bps - 1 } : f);
+    });
+    const r = auditRows(inputs);
+    expect(r.failures.map((f) => f.iter)).toEqual([9, 10]);
+    expect(r.failures[0]!.gap_bps).toBeCloseTo(1, 12);
+    expect(r.failures[1]!.gap_bps).toBeCloseTo(-1, 12);
+    expect(Math.abs(r.lastN.gap_bps)).toBeLessThan(1e-12);
+    expect(r.lastN.ok).toBe(false);
+    expect(r.consistent).toBe(false);
+    // The largest gap in size, the first of equal ones.
+    expect(r.maxAbsGap!.iter).toBe(9);
+  });
+
+  it('the last-8 check fails on the gap of the means alone', () => {
+    // Every iteration off by +0.04 (inside the tolerance each) is consistent; +0.06 each fails them all.
+    const off = (d: number) => range(1, 8).map((i) => input(i, { ...fieldsFor(i), net_bps: fieldsFor(i).net_bps + d }));
+    const ok = auditRows(off(0.04));
+    expect(ok.failures).toEqual([]);
+    expect(ok.lastN.gap_bps).toBeCloseTo(0.04, 12);
+    expect(ok.lastN.ok && ok.consistent).toBe(true);
+    expect(auditRows(off(0.06)).lastN.ok).toBe(false);
+  });
+
+  it('each statistic of the last 8 comes from its own column (hand values)', () => {
+    const rows = range(1, 10).map((i) => input(i, fieldsFor(i)));
+    const { stats } = auditRows(rows).lastN;
+    const last = range(3, 10).map(fieldsFor);
+    const mean = (k: keyof ReturnType<typeof fieldsFor>) => last.reduce((a, f) => a + (f[k] as number), 0) / 8;
+    // maker_fill_rate 0.103 .. 0.110, latency 63 .. 70, risk 0.33 .. 0.40, rejects 6 .. 20.
+    expect(stats.maker_fill_rate.min).toBeCloseTo(0.103, 12);
+    expect(stats.maker_fill_rate.max).toBeCloseTo(0.11, 12);
+    expect(stats.maker_fill_rate.mean).toBeCloseTo(0.1065, 12);
+    expect(stats.latency_p95_ms).toEqual({ mean: 66.5, stdev: Math.sqrt(42 / 7), min: 63, max: 70 });
+    expect(stats.risk_ratio_p95.min).toBeCloseTo(0.33, 12);
+    expect(stats.risk_ratio_p95.max).toBeCloseTo(0.4, 12);
+    expect(stats.risk_ratio_p95.mean).toBeCloseTo(0.365, 12);
+    expect(stats.maker_fill_rate.stdev).toBeCloseTo(Math.sqrt(42 / 7) / 1000, 12);
+    expect(stats.rejects).toEqual({ mean: 13, stdev: Math.sqrt(168 / 7), min: 6, max: 20 });
+    expect(stats.gross_bps.mean).toBeCloseTo(mean('gross_bps'), 12);
+    expect(stats.adverse_p95.mean).toBeCloseTo(mean('adverse_bps_p95'), 12);
+    expect(stats.slippage_p95.mean).toBeCloseTo(mean('slippage_bps_p95'), 12);
+    expect(stats.fees_bps).toEqual({ mean: -0.25, stdev: 0, min: -0.25, max: -0.25 });
+    expect(stats.net_bps.mean).toBeCloseTo(mean('net_bps'), 12);
+    expect(stats.slippage_p95.min).toBe(0.5);
+    expect(stats.slippage_p95.max).toBe(0.75);
+    expect(stats.adverse_p95.max).toBeCloseTo(1.7, 12);
+  });
+
+  it('lists the imputed and defaulted iterations', () => {
+    const r = auditRows([input(1, fieldsFor(1)), input(2, oldFormat(fieldsFor(2))), input(3, { ...fieldsFor(3), fees_bps: null })]);
+    expect(r.grossImputed).toEqual([2]);
+    expect(r.feesDefaulted).toEqual([2, 3]);
+    expect(r.rows.map((x) => x.iter)).toEqual([1, 2, 3]);
+  });
+});

@@ -50,10 +50,29 @@ describe('nearestRankIndex', () => {
   });
 
   it('rejects quantiles outside 0..10000 basis points', () => {
-    expect(() => nearestRankIndex(10, -1)).toThrow();
-    expect(() => nearestRankIndex(10, 10001)).toThrow();
-    expect(() => nearestRankIndex(10, 95.5)).toThrow();
-    expect(() => nearestRankIndex(-1, 50)).toThrow();
+    const q = (got: string) => `quantile must be an integer number of basis points in 0..10000, got ${got}`;
+    expect(() => nearestRankIndex(10, -1)).toThrow(q('-1'));
+    expect(() => nearestRankIndex(10, 10001)).toThrow(q('10001'));
+    expect(() => nearestRankIndex(10, 95.5)).toThrow(q('95.5'));
+    expect(() => nearestRankIndex(10, Number.NaN)).toThrow(q('NaN'));
+    expect(nearestRankIndex(10, 0)).toBe(0);
+    expect(nearestRankIndex(10, 10000)).toBe(9);
+    expect(() => nearestRankIndex(-1, 50)).toThrow('sample count must be a non-negative integer, got -1');
+    expect(() => nearestRankIndex(2.5, 50)).toThrow('sample count must be a non-negative integer, got 2.5');
+    expect(() => new PercentileCollector().quantile(10001)).toThrow(q('10001'));
+  });
+
+  it('refuses a rank it cannot compute exactly: q x n above 2^53', () => {
+    const n = 2 ** 50; // a safe integer; 10000 x 2^50 is not
+    expect(() => nearestRankIndex(n, 10000)).toThrow(`too many samples for an exact rank: ${n}`);
+    expect(() => nearestRankIndex(n, 9500)).toThrow(`too many samples for an exact rank: ${n}`);
+    // 8 x 2^50 = 2^53 is just above the largest safe integer too; 7 x 2^50 is exact.
+    expect(() => nearestRankIndex(n, 8)).toThrow(`too many samples for an exact rank: ${n}`);
+    expect(nearestRankIndex(n, 7)).toBe(Math.ceil((7 * n) / 10000) - 1);
+    expect(nearestRankIndex(n, 1)).toBe(Math.ceil(n / 10000) - 1);
+    // Exact multiples: rank q x n / 10000 exactly, no rounding up.
+    expect(nearestRankIndex(20_000, 5000)).toBe(9999);
+    expect(nearestRankIndex(20_001, 5000)).toBe(10_000);
   });
 });
 

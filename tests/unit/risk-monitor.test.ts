@@ -249,3 +249,185 @@ describe('RiskMonitor loss limit', () => {
     expect(risk.minPnlUsd).toBeLessThan(-99);
   });
 });
+
+describe('RiskMonitor: the gaps mutation testing found', () => {
+  it('a per-symbol breach freezes on its own, with two symbols and the total far from its limit', () => {
+    const { risk, clock } = monitor({ maxPositionUsd: 50, maxTotalNotionalUsd: 1000 });
+    const changes: boolean[] = [];
+    risk.onFreezeChange((f) => changes.push(f));
+    risk.onFill(fill('sell', 4, 10, 0, 'OTHER')); // OTHER: 40 USD short
+    const atLimit = risk.onFill(fill('buy', 5)); // TEST: 50 USD = the per-symbol limit, not above it
+    expect(atLimit).toEqual({ kind: 'fill', ratio: 0.09, breach: false });
+    expect(risk.isFrozen()).toBe(false);
+    const s = risk.onFill(fill('buy', 1)); // TEST: 60 USD > 50; the total, 100 USD, is a tenth of its limit
+    expect(s.breach).toBe(false);
+    expect(risk.isFrozen()).toBe(true);
+    expect(risk.freezes).toBe(1);
+    expect(changes).toEqual([true]);
+    clock.tick(5_000_000);
+    expect(changes).toEqual([true, false]);
+    // The other symbol's position is not this symbol's: OTHER at 40 USD does not freeze a TEST fill.
+    risk.onFill(fill('sell', 1)); // TEST back to 50 USD
+    risk.onFill(fill('sell', 1, 10, 0, 'OTHER')); // OTHER 50 USD
+    expect(risk.isFrozen()).toBe(false);
+  });
+
+  it('a ratio of exactly 1 is not a breach', () => {
+    const { risk } = monitor({ maxPositionUsd: 1000, maxTotalNotionalUsd: 100 });
+    expect(risk.onFill(fill('buy', 10))).toEqual({ kind: 'fill', ratio: 1, breach: false });
+    expect(risk.isFrozen()).toBe(false);
+    expect(risk.breaches).toBe(0);
+    expect(risk.fillSamples.max).toBe(1);
+    expect(risk.maxRiskRatio).toBe(1);
+  });
+
+  it('a fill that leaves an over-limit ratio unchanged does not freeze (only a worse one does)', () => {
+    const { risk } = monitor({ maxPositionUsd: 1000, maxTotalNotionalUsd: 100 });
+    risk.setPosition('TEST', 12); // 120 USD, no fill: no sample, no freeze
+    const s = risk.onFill(fill('sell', 24)); // 12 long -> 12 short: still 120 USD
+    expect(s).toEqual({ kind: 'fill', ratio: 1.2, breach: true });
+    expect(risk.isFrozen()).toBe(false);
+    expect(risk.freezes).toBe(0);
+  });
+
+  it('a second breach during a freeze extends it and cancels the first unfreeze', () => {
+    const { risk, clock } = monitor();
+    const changes: boolean[] = [];
+    risk.onFreezeChange((f) => changes.push(f));
+    risk.onFill(fill('buy', 11)); // frozen until 5 s
+    clock.tick(1_000_000);
+    risk.onFill(fill('buy', 1)); // worse: frozen until 6 s
+    expect(risk.freezes).toBe(1);
+    expect(changes).toEqual([true]);
+    clock.tick(4_000_000); // 5 s: the first cool-down would have ended here
+    expect(risk.isFrozen()).toBe(true);
+    expect(changes).toEqual([true]);
+    clock.tick(999_999);
+    expect(risk.isFrozen()).toBe(true);
+    clock.tick(1);
+    expect(risk.isFrozen()).toBe(false);
+    expect(changes).toEqual([true, false]);
+    expect(clock.pending).toBe(0);
+  });
+
+  it('counts the position once in the pre-trade check, at the exact limits', () => {
+    const { risk, working } = monitor({ maxPositionUsd: 100, maxTotalNotionalUsd: 1000 });
+    risk.onFill(fill('buy', 4));
+    working.TEST = { buy: 2, sell: 1 };
+    // Buy extreme 4 + 2 = 6 lots; +4 more is 100 USD, exactly the per-symbol limit.
+    expect(risk.check('TEST', 'buy', 4)).toBeNull();
+    expect(risk.check('TEST', 'buy', 5)).toBe('risk_position_limit');
+    // Sell extreme 4 - 1 = 3 lots; -13 more is -10 lots, 100 USD.
+    expect(risk.check('TEST', 'sell', 13)).toBeNull();
+    expect(risk.check('TEST', 'sell', 14)).toBe('risk_position_limit');
+    const total = monitor({ maxPositionUsd: 1000, maxTotalNotionalUsd: 100 });
+    total.risk.onFill(fill('sell', 3, 10, 0, 'OTHER')); // 30 USD elsewhere
+    total.risk.onFill(fill('buy', 2)); // TEST long 2
+    total.working.TEST = { buy: 1, sell: 0 };
+    expect(total.risk.check('TEST', 'buy', 4)).toBeNull(); // 2 + 1 + 4 = 7 lots: 70 + 30 = 100
+    expect(total.risk.check('TEST', 'buy', 5)).toBe('risk_notional_limit');
+    expect(total.risk.maxAllowedWorstCaseRatio).toBe(1);
+  });
+
+  it('lets a position-reducing order through while over both limits', () => {
+    const { risk, working } = monitor({ maxPositionUsd: 50, maxTotalNotionalUsd: 60 });
+    risk.setPosition('TEST', -15); // 150 USD short: over both
+    expect(risk.check('TEST', 'buy', 5)).toBeNull();
+    expect(risk.check('TEST', 'buy', 30)).toBeNull(); // -15 -> +15: no bigger
+    expect(risk.check('TEST', 'buy', 31)).toBe('risk_position_limit');
+    expect(risk.check('TEST', 'sell', 1)).toBe('risk_position_limit');
+    working.TEST = { buy: 10, sell: 0 };
+    expect(risk.check('TEST', 'buy', 5)).toBeNull(); // buy extreme -5 -> 0
+    expect(risk.maxAllowedWorstCaseRatio).toBe(0);
+  });
+
+  it('records the lowest marked P&L at marks and fills, and a halt exactly below the limit', () => {
+    const { risk } = monitor({ maxLossUsd: 10, maxPositionUsd: 1e9, maxTotalNotionalUsd: 1e9 });
+    expect(risk.minPnlUsd).toBe(0);
+    risk.onFill(fill('buy', 5, 12)); // pays 60 for 50 at the mark: -10, exactly the limit
+    expect(risk.minPnlUsd).toBe(-10);
+    expect(risk.lossHalted).toBe(false);
+    risk.setMark('TEST', 11); // +5: -5
+    expect(risk.minPnlUsd).toBe(-10);
+    risk.onFill(fill('buy', 1, 11, 0.5)); // a 0.5 USD fee: -5.5
+    expect(risk.pnlUsd()).toBe(-5.5);
+    // Cash -60 - 11 - 0.5 = -71.5; 6 lots at 10.25 = 61.5: -10, at the limit again.
+    risk.setMark('TEST', 10.25);
+    expect(risk.pnlUsd()).toBe(-10);
+    expect(risk.lossHalted).toBe(false);
+    risk.setMark('TEST', 10); // 60 - 71.5 = -11.5 < -10
+    expect(risk.lossHalted).toBe(true);
+    expect(risk.minPnlUsd).toBe(-11.5);
+  });
+
+  it('takes interval samples at exactly the interval and keeps per-kind maxima', () => {
+    const clock = new VirtualClock();
+    const { risk } = monitor({ sampleIntervalUs: 1000 }, clock);
+    risk.start();
+    risk.onFill(fill('buy', 5)); // 0.5
+    clock.runUntil(999);
+    expect(risk.intervalSamples.ratios.count).toBe(0);
+    clock.runUntil(1000);
+    expect(risk.intervalSamples.ratios.count).toBe(1);
+    risk.onFill(fill('sell', 3)); // 0.2
+    clock.runUntil(2000);
+    expect([risk.fillSamples.max, risk.intervalSamples.max]).toEqual([0.5, 0.5]);
+    expect(risk.intervalSamples.ratios.quantile(0)).toBe(0.2);
+    expect([risk.fillSamples.breaches, risk.intervalSamples.breaches]).toEqual([0, 0]);
+  });
+
+  it('names an unknown symbol', () => {
+    const { risk } = monitor();
+    expect(() => risk.positionNotionalUsd('NOPE')).toThrow('RiskMonitor: unknown symbol NOPE');
+    expect(() => risk.trackWorking('NOPE', () => ({ buy: 0, sell: 0 }))).toThrow('RiskMonitor: unknown symbol NOPE');
+  });
+});
+
+describe('RiskMonitor: sizes, untracked symbols, maxima', () => {
+  // One tick 0.5 USD, one lot 2 units: a lot at a mark of 10 ticks is worth 10 USD.
+  const coarse = { symbol: 'C', tickSize: 0.5, lotSize: 2 };
+
+  it('values positions, cash and the P&L with the tick and lot sizes', () => {
+    const risk = new RiskMonitor(new VirtualClock(), { maxPositionUsd: 1e9, maxTotalNotionalUsd: 1e9, freezeCooldownUs: 1000 }, [coarse]);
+    risk.setMark('C', 10);
+    expect(risk.check('C', 'buy', 3)).toBeNull();
+    risk.onFill({ symbol: 'C', side: 'buy', qtyLots: 3, priceTicks: 9, feeUsd: 0.25 }); // pays 3 x 2 x 9 x 0.5 = 27
+    expect(risk.positionNotionalUsd('C')).toBe(30);
+    expect(risk.pnlUsd()).toBe(30 - 27 - 0.25);
+    risk.setPosition('C', 1); // 2 lots sold unheard, booked at the mark (10 USD each): no jump
+    expect(risk.pnlUsd()).toBe(2.75);
+    expect(risk.positionNotionalUsd('C')).toBe(10);
+    risk.setMark('C', 12);
+    expect(risk.pnlUsd()).toBe(2.75 + 2);
+  });
+
+  it('a symbol without a tracker has no working orders but is still checked', () => {
+    const risk = new RiskMonitor(new VirtualClock(), { maxPositionUsd: 100, maxTotalNotionalUsd: 1000, freezeCooldownUs: 1000 }, [inst]);
+    risk.setMark('TEST', 10);
+    expect(risk.check('TEST', 'buy', 10)).toBeNull();
+    expect(risk.check('TEST', 'buy', 11)).toBe('risk_position_limit');
+    expect(risk.worstCaseNotionalUsd('TEST')).toBe(0);
+  });
+
+  it('an order inside the other side\'s extreme is allowed, even over a limit', () => {
+    const { risk, working } = monitor({ maxPositionUsd: 40, maxTotalNotionalUsd: 1000 });
+    working.TEST = { buy: 0, sell: 8 }; // sell extreme -8 lots, 80 USD: over the 40 USD limit already
+    expect(risk.check('TEST', 'buy', 5)).toBeNull(); // +5: inside -8
+    expect(risk.check('TEST', 'buy', 9)).toBe('risk_position_limit'); // +9: beyond it
+    working.TEST = { buy: 8, sell: 0 };
+    expect(risk.check('TEST', 'sell', 5)).toBeNull();
+    expect(risk.check('TEST', 'sell', 9)).toBe('risk_position_limit');
+  });
+
+  it('keeps the largest allowed worst case and the largest ratio, not the last', () => {
+    const { risk } = monitor({ maxPositionUsd: 1000, maxTotalNotionalUsd: 100 });
+    expect(risk.check('TEST', 'buy', 9)).toBeNull();
+    expect(risk.check('TEST', 'buy', 2)).toBeNull();
+    expect(risk.maxAllowedWorstCaseRatio).toBe(0.9);
+    risk.onFill(fill('buy', 9));
+    risk.onFill(fill('sell', 5));
+    expect(risk.maxRiskRatio).toBe(0.9);
+    expect(risk.fillSamples.max).toBe(0.9);
+    expect(risk.riskRatio()).toBe(0.4);
+  });
+});

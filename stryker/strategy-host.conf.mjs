@@ -1,0 +1,7 @@
+import { mutationConfig } from './shared.mjs';
+
+export default mutationConfig({
+  name: 'strategy-host',
+  mutate: ['src/core/strategy-host.ts'],
+  tests: ['tests/unit/order-session.test.ts', 'tests/unit/strategy-host.test.ts', 'tests/unit/strategy-feed.test.ts', 'tests/unit/taker-orders.test.ts', 'tests/integration/risk-limits.test.ts'],
+});

@@ -1,0 +1,7 @@
+import { mutationConfig } from './shared.mjs';
+
+export default mutationConfig({
+  name: 'venue-rules',
+  mutate: ['src/sim/exchange/venue-rules.ts'],
+  tests: ['tests/unit/exchange-rules.test.ts', 'tests/unit/sim-exchange.test.ts', 'tests/unit/queue-fill-tape.test.ts', 'tests/unit/taker-orders.test.ts', 'tests/unit/strategy-feed.test.ts'],
+});
