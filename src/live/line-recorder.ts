@@ -1,5 +1,6 @@
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, mkdirSync } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import type { Writable } from 'node:stream';
 import { createGzip } from 'node:zlib';
 import { InputError } from '../core/errors.ts';
@@ -17,6 +18,13 @@ export class LineRecorder {
 
   constructor(readonly path: string) {
     this.partial = `${path}.partial`;
+    // Its folder is made as --out's is (the README records into the run's own --out folder, which does
+    // not exist yet); a folder that cannot be made shows as the stream's error in ready().
+    try {
+      mkdirSync(dirname(path), { recursive: true });
+    } catch {
+      // reported by ready()
+    }
     this.file = createWriteStream(this.partial);
     this.file.on('error', (e) => (this.failed ??= e));
     if (path.endsWith('.gz')) {

@@ -1,6 +1,6 @@
 // The bybit_v5 recording format (`mmsim shadow --record` on bybit_linear): `<receive ns> <raw JSON>` lines of
 // Bybit's v5 public messages, the examples taken from Bybit's docs (websocket/public/orderbook, trade).
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
@@ -90,7 +90,17 @@ describe('LineRecorder', () => {
   });
 
   it('refuses a path it cannot write as bad input', async () => {
-    const rec = new LineRecorder(join(tmp, 'no-such-dir', 'x.gz'));
-    await expect(rec.ready()).rejects.toThrow(/--record .*cannot write it/);
+    writeFileSync(join(tmp, 'a-file'), 'x');
+    const rec = new LineRecorder(join(tmp, 'a-file', 'x.gz'));
+    await expect(rec.ready()).rejects.toThrow(/--record .*a-file.*cannot write it/);
+  });
+
+  it('makes the folders of FILE, as --out does', async () => {
+    const path = join(tmp, 'runs', 'shadow', 'session.gz');
+    const rec = new LineRecorder(path);
+    await rec.ready();
+    rec.write(LINES[0]!);
+    await rec.close();
+    expect(gunzipSync(readFileSync(path)).toString('utf8')).toBe(`${LINES[0]}\n`);
   });
 });
