@@ -61,6 +61,8 @@ export class OrderFlowMarket {
   private sweptPrice = 0;
   private sweptSide = -1;
   private readonly step: () => void;
+  /** `depthLots` in whole lots (a level holds whole lots; the scenario may give a fitted mean). */
+  private readonly depthLots: number;
 
   constructor(
     private readonly clock: Clock,
@@ -69,6 +71,7 @@ export class OrderFlowMarket {
     private readonly rng: OrderFlowStreams,
     private readonly listener: MarketListener,
   ) {
+    this.depthLots = Math.max(1, Math.round(config.depthLots));
     this.depth = new DepthWindow(book, config.levels);
     this.hawkes = new Hawkes(config.branching, config.decayPerS, rng.arrivals);
     this.mu = baselines([config.marketRatePerS, config.limitRatePerS], config.branching);
@@ -93,7 +96,8 @@ export class OrderFlowMarket {
   }
 
   start(): void {
-    const { levels, spreadTicks, depthLots, initialMidTicks } = this.config;
+    const { levels, spreadTicks, initialMidTicks } = this.config;
+    const depthLots = this.depthLots;
     const bestBid = Math.floor(initialMidTicks - spreadTicks / 2);
     for (let k = 0; k < levels; k++) {
       this.book.bids.set(bestBid - k, depthLots);
@@ -335,13 +339,13 @@ export class OrderFlowMarket {
     if (this.book.bestBid() === undefined) {
       const ask = this.book.bestAsk()!;
       const price = swept === BID ? Math.min(this.sweptPrice, ask - 1) : ask - c.spreadTicks;
-      this.book.bids.set(price, c.depthLots);
+      this.book.bids.set(price, this.depthLots);
       this.depth.recount(BID);
       this.stats.refills++;
     }
     if (this.book.bestAsk() === undefined) {
       const bid = this.book.bestBid()!;
-      this.book.asks.set(swept === ASK ? Math.max(this.sweptPrice, bid + 1) : bid + c.spreadTicks, c.depthLots);
+      this.book.asks.set(swept === ASK ? Math.max(this.sweptPrice, bid + 1) : bid + c.spreadTicks, this.depthLots);
       this.depth.recount(ASK);
       this.stats.refills++;
     }

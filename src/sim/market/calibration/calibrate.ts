@@ -279,7 +279,6 @@ export async function calibrate(o: CalibrateOptions): Promise<Fitted> {
   let decreaseLots = 0;
   let touchDecreaseLots = 0;
   let touchSum = 0;
-  let tradedLots = 0;
   // Lots printed at each price since the last book message: the decreases they explain.
   const printed = new Map<number, number>();
   let windowSum = 0;
@@ -303,7 +302,6 @@ export async function calibrate(o: CalibrateOptions): Promise<Fitted> {
       const q = Math.round(m.qty / lot);
       if (q <= 0) return;
       tape.trade(t, m.aggressor === 'buy' ? 1 : -1, q);
-      tradedLots += q;
       const p = Math.round(m.price / tick);
       printed.set(p, (printed.get(p) ?? 0) + q);
       return;
@@ -412,7 +410,8 @@ export async function calibrate(o: CalibrateOptions): Promise<Fitted> {
     // A scenario's book must fit ten times below its mid (scenario-checks.ts): fewer levels for a price
     // of few ticks.
     levels: Math.max(1, Math.min(L, Math.floor(firstMid / tick / 10) - Math.max(1, Math.round(facts.spreadMeanTicks)))),
-    depthLots: Math.max(1, meanWindowLots / (2 * L)),
+    // Whole lots: the book holds whole lots only.
+    depthLots: Math.max(1, Math.round(meanWindowLots / (2 * L))),
     market: {
       rate: facts.prints / seconds,
       median: Math.max(1, s.p50),
