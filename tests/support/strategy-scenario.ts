@@ -8,7 +8,7 @@ market:
   initial_mid: 60000
   spread_ticks: 1
   levels: 71
-  depth_lots: 151.4
+  depth_lots: 151
   market_orders:
     rate_per_s: 15.77
     size_lots: {median: 30, sigma: 2.2, tail_share: 0.05, tail_min: 1475, tail_exponent: 1.05}
