@@ -123,15 +123,21 @@ describe('mmsim sim: a successful run', () => {
     expect(calm.stdout).toContain(report.execution.digest);
   });
 
-  it('writes orders.csv: its header, one row per order sent (calm.yaml has no risk block), virtual times only', () => {
+  it('writes orders.csv: its header, one row per order sent or refused by the risk check, virtual times only', () => {
     const [header, ...rows] = readFileSync(join(calmOut, 'orders.csv'), 'utf8').trimEnd().split('\n');
     expect(header).toBe(
       'order,symbol,side,price,qty,post_only,sent_us,arrival_us,outcome,reason,arrival_best_bid,arrival_best_ask,arrival_ahead_qty,first_fill_us,last_fill_us,fills,filled_qty,cancel_sent_us,done_us,done',
     );
     const report = JSON.parse(readFileSync(join(calmOut, 'report.json'), 'utf8'));
-    expect(Object.keys(report.summary.rejects_by_reason).filter((k) => k.startsWith('risk_'))).toEqual([]);
-    expect(rows).toHaveLength(report.summary.orders_sent);
-    expect(new Set(rows.map((r) => r.split(',')[0])).size).toBe(rows.length);
+    // Orders the bot's risk check refused were never sent: they have a row, without an order id.
+    const riskRejects = Object.entries(report.summary.rejects_by_reason as Record<string, number>)
+      .filter(([k]) => k.startsWith('risk_'))
+      .reduce((n, [, v]) => n + v, 0);
+    const sent = rows.filter((r) => r.split(',')[0] !== '');
+    expect(rows.length - sent.length).toBe(riskRejects);
+    expect(rows.filter((r) => r.split(',')[0] === '').every((r) => r.split(',')[9]!.startsWith('risk_'))).toBe(true);
+    expect(sent).toHaveLength(report.summary.orders_sent);
+    expect(new Set(sent.map((r) => r.split(',')[0])).size).toBe(sent.length);
     // Orders with a fill, by the exchange's account: the bot's count when no message was lost.
     expect(rows.filter((r) => r.split(',')[15] !== '0')).toHaveLength(report.summary.orders_filled);
   });

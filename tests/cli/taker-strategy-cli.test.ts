@@ -45,7 +45,10 @@ describe('mmsim sim with a taker strategy', () => {
     const dir = mkdtempSync(join(tmpdir(), 'mmsim-taker-'));
     writeFileSync(join(dir, 'taker.ts'), TAKER);
     // A thin book (a few lots a level) so that a taker of 10 lots takes several levels: slippage by construction.
-    const thin = strategyScenario('  module: ./taker.ts\n  params: {depth: 5}\n  feed: {depth_levels: 5}').replace('depth_lots: 172', 'depth_lots: 3').replace('size_lots: 329', 'size_lots: 3');
+    const base = strategyScenario('  module: ./taker.ts\n  params: {depth: 5}\n  feed: {depth_levels: 5}');
+    const thin = base.replace(/depth_lots: [0-9.]+/, 'depth_lots: 3').replace(/(limit_orders: \{rate_per_s: [0-9.]+, )size_lots: [0-9.]+/, '$1size_lots: 3');
+    expect(thin.match(/depth_lots: 3\n/g)?.length, 'the thin book replaced the depth').toBe(1);
+    expect(thin, 'the thin book replaced the limit-order size').toMatch(/limit_orders: \{rate_per_s: [0-9.]+, size_lots: 3,/);
     writeFileSync(join(dir, 'scenario.yaml'), thin);
     const run = await mmsim(['sim', join(dir, 'scenario.yaml'), '--out', join(dir, 'out'), '--quiet'], { cwd: dir });
     expect(run.code, run.stderr).toBe(0);

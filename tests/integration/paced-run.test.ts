@@ -79,10 +79,10 @@ describe('runScenario with a pace hook', () => {
   });
 
   it('run.max_events still limits the whole run (not each slice), with the same error with or without pace', async () => {
-    // Six slices and a bit: above the loader's lower-bound estimate for calm.yaml (about 22,200 events,
-    // refused before the run), below what the run really needs (the order flow's cancellations and the
-    // bot's own events come on top).
-    const limit = 6 * PACE_SLICE_EVENTS + 100;
+    // Seven slices and a bit: above the loader's lower-bound estimate for calm.yaml (about 26,100 events,
+    // refused before the run), well below what the run really needs (about 63,400: the order flow's
+    // cancellations and requotes and the bot's own events come on top).
+    const limit = 7 * PACE_SLICE_EVENTS + 100;
     const text = `${readFileSync(join(repoRoot, 'scenarios/calm.yaml'), 'utf8')}\nrun:\n  max_events: ${limit}\n`;
     const errors: unknown[] = [];
     for (const pace of [undefined, yieldToEventLoop]) {

@@ -15,8 +15,10 @@ describe('calibrate', () => {
     const f = await calibrate({ format: 'tardis', paths: writeRecording(), symbol: 'T' });
     expect([f.tickSize, f.lotSize]).toEqual([0.5, 1]);
     expect(f.initialMid).toBe(100.25);
-    // 200.5 ticks of mid: at most 19 levels a side (the book must fit ten times below the mid).
-    expect(f.levels).toBe(19);
+    // levels is the 99th percentile of a taker order's reach in ticks (one tick at most here), but at
+    // least 10; the mid of 200.5 ticks would allow up to 19 (the book must fit ten times below the mid).
+    expect(f.reachP99).toBeLessThanOrEqual(1);
+    expect(f.levels).toBe(10);
     expect(f.facts.prints).toBe(20);
     expect(f.facts.seconds).toBe(23);
     expect(f.market.rate).toBeCloseTo(20 / 23, 12);
@@ -29,14 +31,24 @@ describe('calibrate', () => {
     expect(f.limit.rate).toBeCloseTo(10 / 23, 12);
     expect(f.limit.size).toBeCloseTo(25 / 11, 12);
     expect(f.limit.touchShare).toBe(1);
-    // One order inside a spread one tick too wide, for 1 s: a + c x 1 = 1 per second.
+    // One order inside a spread one tick too wide, for 1 s. It closed the spread, so it is the requote's,
+    // not the inside flow's: a + c x 1 = 0. The requote: the ask moved away at 21 s and the ask itself
+    // re-formed at 100.5 at 22 s with 5 fresh lots (nothing left 101.0): 1 closure over 1 s wide, rate 1/s,
+    // follow 0 (the bid closed none of the gap), size 5, move share 0.
     expect(f.flow.insideAdds).toBe(1);
     expect(f.flow.excessTickSeconds).toBeCloseTo(1, 12);
-    expect(f.limit.insideRatePerS + f.limit.insideRatePerTickS).toBeCloseTo(1, 9);
-    // Decreases near the touch: 10 (the ask) + 40 (behind the bid), less the 20 lots printed.
-    expect(f.flow.cancelLots).toBe(30);
-    // At the touch: the 10 lots of the ask are fewer than the 20 printed, so none are cancellations there.
-    expect(f.flow.touchCancelLots).toBe(0);
+    expect(f.limit.insideRatePerS + f.limit.insideRatePerTickS).toBeCloseTo(0, 9);
+    expect([f.flow.widenings, f.flow.instantCloses, f.flow.closures]).toEqual([1, 0, 1]);
+    expect(f.requote.rate).toBeCloseTo(1, 9);
+    expect(f.requote.follow).toBe(0);
+    expect(f.requote.size).toBe(5);
+    expect(f.requote.moveShare).toBe(0);
+    // Decreases near the touch, less what printed at that price since the book's last message: the ask's
+    // 10 lots at 21 s, of which the buys at 100.5 since the bid's message at 9.5 s (11 s, 13 s, ... 19 s)
+    // explain 5, and the 40 lots behind the bid at 23 s (nothing printed at 99.5): 5 + 40.
+    expect(f.flow.cancelLots).toBe(45);
+    // At the touch: the ask's 5 unexplained lots.
+    expect(f.flow.touchCancelLots).toBe(5);
   });
 
   it('the inside-spread rates: EM recovers a + c k from the time and the orders at each excess k', () => {

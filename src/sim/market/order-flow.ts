@@ -23,6 +23,9 @@ export interface OrderFlowStreams {
 /** Event kinds besides the Hawkes MARKET and LIMIT. */
 const CANCEL = 2;
 const INSIDE = 3;
+const REQUOTE = 4;
+/** No side known to have moved away from the spread (the initial book, a refill). */
+const NONE = -1;
 
 /**
  * The synthetic market as event-level L2 order flow (docs/market-model.md). Market and limit orders
@@ -34,7 +37,7 @@ const INSIDE = 3;
  * `depthLots` at `spreadTicks` from the other side's best (the refill rule), so the book is never one-sided.
  */
 export class OrderFlowMarket {
-  readonly stats: MarketStats = { book_updates: 0, trades: 0, prints: 0, traded_lots: 0, limit_orders: 0, cancels: 0, refills: 0, by_phase: {} };
+  readonly stats: MarketStats = { book_updates: 0, trades: 0, prints: 0, traded_lots: 0, limit_orders: 0, cancels: 0, requotes: 0, refills: 0, by_phase: {} };
   private readonly hawkes: Hawkes;
   private readonly mu: [number, number];
   private phaseIndex = 0;
@@ -47,6 +50,9 @@ export class OrderFlowMarket {
   private touchCancelRate = 0;
   private insideRate = 0;
   private insideRatePerTick = 0;
+  private requoteRate = 0;
+  /** The side whose best last moved away from the spread (a depleted touch), or NONE. */
+  private movedSide = NONE;
   private readonly endUs: Micros;
   private readonly onPrint: (price: number, qty: number) => void;
   private printSide: Side = 'buy';
@@ -55,6 +61,8 @@ export class OrderFlowMarket {
   private sweptPrice = 0;
   private sweptSide = -1;
   private readonly step: () => void;
+  /** `depthLots` in whole lots (a level holds whole lots; the scenario may give a fitted mean). */
+  private readonly depthLots: number;
 
   constructor(
     private readonly clock: Clock,
@@ -63,6 +71,7 @@ export class OrderFlowMarket {
     private readonly rng: OrderFlowStreams,
     private readonly listener: MarketListener,
   ) {
+    this.depthLots = Math.max(1, Math.round(config.depthLots));
     this.depth = new DepthWindow(book, config.levels);
     this.hawkes = new Hawkes(config.branching, config.decayPerS, rng.arrivals);
     this.mu = baselines([config.marketRatePerS, config.limitRatePerS], config.branching);
@@ -87,7 +96,8 @@ export class OrderFlowMarket {
   }
 
   start(): void {
-    const { levels, spreadTicks, depthLots, initialMidTicks } = this.config;
+    const { levels, spreadTicks, initialMidTicks } = this.config;
+    const depthLots = this.depthLots;
     const bestBid = Math.floor(initialMidTicks - spreadTicks / 2);
     for (let k = 0; k < levels; k++) {
       this.book.bids.set(bestBid - k, depthLots);
@@ -111,26 +121,31 @@ export class OrderFlowMarket {
     this.touchCancelRate = (this.config.touchCancelRatePerS * f) / this.config.limitSizeLots;
     this.insideRate = this.config.insideRatePerS * f;
     this.insideRatePerTick = this.config.insideRatePerTickS * f;
+    this.requoteRate = this.config.requoteRatePerS * f;
   }
 
   /**
-   * Draws the next event: the earlier of the Hawkes arrival and a cancellation (both exact, the
-   * intensities being deterministic until the next event). At a phase's end the draw starts again with
+   * Draws the next event: the earlier of the Hawkes arrival and the other flows (cancellations, and while
+   * the spread is wide the inside orders and the requote), which are Poisson at rates fixed until the next
+   * event: one exponential draw for their sum, the kind in proportion to its rate. Both draws are exact
+   * because every intensity is deterministic between events. At a phase's end the draw starts again with
    * the next phase's intensities, which is exact for the same reason.
    */
   private kind = 0;
   private scheduleNext(): void {
     const h = this.hawkes;
+    const arrivals = this.rng.arrivals;
     for (;;) {
       const tH = h.next();
       const q = this.depth.lots[BID]! + this.depth.lots[ASK]!;
       const touch = this.book.bids.bestQty() + this.book.asks.bestQty();
-      const rate = this.cancelRate * q + (this.touchCancelRate - this.cancelRate) * touch;
-      const tC = rate > 0 ? -Math.log(this.rng.arrivals.uniformOpen()) / rate : Infinity;
+      const cancelRate = this.cancelRate * q + (this.touchCancelRate - this.cancelRate) * touch;
       const excess = this.book.bestAsk()! - this.book.bestBid()! - 1;
       const insideRate = excess > 0 ? this.insideRate + this.insideRatePerTick * excess : 0;
-      const tI = insideRate > 0 ? -Math.log(this.rng.arrivals.uniformOpen()) / insideRate : Infinity;
-      const dt = Math.min(tH, tC, tI);
+      const requoteRate = excess > 0 ? this.requoteRate : 0;
+      const other = cancelRate + insideRate + requoteRate;
+      const tO = other > 0 ? -Math.log(arrivals.uniformOpen()) / other : Infinity;
+      const dt = Math.min(tH, tO);
       const phaseEndS = this.phase.endUs / US_PER_S;
       if (h.t + dt >= phaseEndS) {
         h.advance(phaseEndS - h.t);
@@ -139,7 +154,12 @@ export class OrderFlowMarket {
         continue;
       }
       h.advance(dt);
-      this.kind = tI < tH && tI < tC ? INSIDE : tC < tH ? CANCEL : h.kind;
+      if (tH <= tO) this.kind = h.kind;
+      else if (excess <= 0) this.kind = CANCEL;
+      else {
+        const u = arrivals.uniform() * other;
+        this.kind = u < requoteRate ? REQUOTE : u < requoteRate + insideRate ? INSIDE : CANCEL;
+      }
       const at = Math.max(this.clock.now(), Math.ceil(h.t * US_PER_S));
       if (at >= this.endUs) return;
       this.clock.schedule(at, this.step);
@@ -150,6 +170,7 @@ export class OrderFlowMarket {
   private onEvent(): void {
     const kind = this.kind;
     if (kind === CANCEL) this.cancel();
+    else if (kind === REQUOTE) this.requote();
     else if (kind === INSIDE) this.insideOrder();
     else {
       this.hawkes.arrive(kind);
@@ -173,7 +194,9 @@ export class OrderFlowMarket {
     const size = Math.min(marketSize(this.rng.sizes, c.marketSize), Math.max(1, this.depth.lots[passive]!));
     this.printSide = side;
     this.printWindow = passive;
+    const before = passive === BID ? this.book.bestBid() : this.book.bestAsk();
     const traded = this.book.sweep(side, size, this.onPrint);
+    if ((passive === BID ? this.book.bestBid() : this.book.bestAsk()) !== before) this.movedSide = passive;
     this.depth.resync(passive);
     if (traded === 0) return;
     this.stats.trades++;
@@ -229,6 +252,44 @@ export class OrderFlowMarket {
     this.stats.limit_orders++;
   }
 
+  /**
+   * The requote (docs/market-model.md): while the spread is wide, liquidity providers re-form a level one
+   * tick from a touch. With `requoteFollow` the side that did not move places it one tick from the side
+   * that moved (the price follows the depletion), else the side that moved re-forms it one tick from the
+   * other's best (at the price it vacated, when the spread was one tick before). A spread closes at once
+   * in the recordings: this is how fast.
+   */
+  private requote(): void {
+    const lv = this.rng.levels;
+    const bid = this.book.bestBid()!;
+    const ask = this.book.bestAsk()!;
+    if (ask - bid <= 1) return;
+    const moved = this.movedSide === NONE ? (lv.bernoulli(0.5) ? BID : ASK) : this.movedSide;
+    const s = lv.bernoulli(this.config.requoteFollow) ? 1 - moved : moved;
+    const price = s === BID ? ask - 1 : bid + 1;
+    const side = s === BID ? this.book.bids : this.book.asks;
+    // Liquidity moves: a share of every level within `levels` ticks of the side's touch is taken there
+    // and re-placed at the new price, with a fresh exponential part on top.
+    let lots = limitSize(this.rng.sizes, this.config.requoteSizeLots);
+    const share = this.config.requoteMoveShare;
+    if (share > 0) {
+      const dir = s === BID ? -1 : 1;
+      let p = side.best()!;
+      for (let k = 0; k < this.config.levels; k++, p += dir) {
+        const q = side.qtyAt(p);
+        if (q <= 0) continue;
+        const take = Math.round(q * share);
+        if (take <= 0) continue;
+        side.set(p, q - take);
+        lots += take;
+      }
+      this.depth.recount(s);
+    }
+    side.set(price, Math.min(MAX_LOTS, side.qtyAt(price) + lots));
+    this.depth.resync(s);
+    this.stats.requotes++;
+  }
+
   /** Lots leave a level chosen in proportion to its size among the `levels` ticks from a side's touch. */
   private cancel(): void {
     const lv = this.rng.levels;
@@ -261,6 +322,7 @@ export class OrderFlowMarket {
     if (qty <= 0) return;
     const lots = Math.min(qty, limitSize(this.rng.sizes, this.config.limitSizeLots));
     side.set(price, qty - lots);
+    if (lots === qty && price === best) this.movedSide = s;
     this.depth.lots[s] = this.depth.lots[s]! - lots;
     this.depth.resync(s);
     this.stats.cancels++;
@@ -277,13 +339,13 @@ export class OrderFlowMarket {
     if (this.book.bestBid() === undefined) {
       const ask = this.book.bestAsk()!;
       const price = swept === BID ? Math.min(this.sweptPrice, ask - 1) : ask - c.spreadTicks;
-      this.book.bids.set(price, c.depthLots);
+      this.book.bids.set(price, this.depthLots);
       this.depth.recount(BID);
       this.stats.refills++;
     }
     if (this.book.bestAsk() === undefined) {
       const bid = this.book.bestBid()!;
-      this.book.asks.set(swept === ASK ? Math.max(this.sweptPrice, bid + 1) : bid + c.spreadTicks, c.depthLots);
+      this.book.asks.set(swept === ASK ? Math.max(this.sweptPrice, bid + 1) : bid + c.spreadTicks, this.depthLots);
       this.depth.recount(ASK);
       this.stats.refills++;
     }

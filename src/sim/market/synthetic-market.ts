@@ -58,6 +58,16 @@ export interface SyntheticMarketConfig {
    */
   readonly insideRatePerS: number;
   readonly insideRatePerTickS: number;
+  /**
+   * The requote: while the spread is wider than one tick, a level of exponential size with mean
+   * `requoteSizeLots` is re-formed one tick from a touch at this Poisson rate (times the phase's
+   * intensity); with `requoteFollow` by the side that did not move, one tick from the side that did.
+   */
+  readonly requoteRatePerS: number;
+  readonly requoteFollow: number;
+  readonly requoteSizeLots: number;
+  /** The share of each level within `levels` ticks of the requoting side's touch that moves to the new level. */
+  readonly requoteMoveShare: number;
   /** Share of the resting lots (within `levels`, behind the touch) cancelled per second. */
   readonly cancelRatePerS: number;
   /** The same for the lots at the touch (by default `cancelRatePerS`). */
@@ -78,6 +88,7 @@ export interface MarketStats {
   traded_lots: number;
   limit_orders: number;
   cancels: number;
+  requotes: number;
   refills: number;
   by_phase: Record<string, { trades: number; traded_lots: number }>;
 }

@@ -61,6 +61,21 @@ export const syntheticMarketSchema = z
       inside_rate_per_s: inRange(0, L.eventRatePerS, 'per second').default(0),
       inside_rate_per_tick_s: inRange(0, L.eventRatePerS, 'per second per tick').default(0),
     }),
+    /**
+     * While the spread is wider than one tick, a level re-formed one tick from a touch at `rate_per_s`
+     * (Poisson, times the phase's intensity): by the side that did not move with `follow`, else by the
+     * side whose touch was depleted, at the price it left. Its size: `move_share` of the lots within
+     * `levels` ticks of that side's touch (taken there), plus an exponential part with mean `size_lots`.
+     */
+    requote: z
+      .strictObject({
+        rate_per_s: inRange(0, L.eventRatePerS, 'per second').default(0),
+        follow: probability.default(1),
+        size_lots: inRange(0, L.lots, 'lots', { minExclusive: true }).default(1),
+        /** The share of each level within `levels` ticks of the requoting side's touch that moves to the new level. */
+        move_share: probability.default(0),
+      })
+      .prefault({}),
     /** Share of the resting lots within `levels` ticks cancelled per second. */
     cancel_rate_per_s: inRange(0, L.eventRatePerS, 'per second'),
     /** The same for the lots at the touch; cancel_rate_per_s when not given. */

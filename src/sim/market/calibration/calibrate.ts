@@ -4,7 +4,7 @@ import { openReplaySource } from '../replay/replay-source.ts';
 import type { ReplayFormat } from '../replay/replay-formats.ts';
 import type { ReplayMessage } from '../replay/replay-message.ts';
 import { fitHawkes, fitInsideRates } from './fits.ts';
-import { TapeRecorder } from './tape-facts.ts';
+import { TapeRecorder, quantile } from './tape-facts.ts';
 import type { TapeFacts } from './tape-facts.ts';
 
 export { fitHawkes, fitInsideRates, hawkesDispersion } from './fits.ts';
@@ -36,16 +36,22 @@ export interface Fitted {
   readonly depthLots: number;
   readonly market: { rate: number; median: number; sigma: number; tailShare: number; tailMin: number; tailExponent: number; follow: number; flipProb: number };
   readonly limit: { rate: number; size: number; touchShare: number; depthDecayTicks: number; improveProb: number; insideRatePerS: number; insideRatePerTickS: number };
+  /** The requote (docs/market-model.md): how fast a wide spread closes, from which side, with how much. */
+  readonly requote: { rate: number; follow: number; size: number; moveShare: number };
   readonly cancelRate: number;
   /** Cancellation rate of the lots at the touch, per lot and second (`cancelRate` is the rest's). */
   readonly touchCancelRate: number;
   readonly hawkes: { decay: number; marketMarket: number; limitLimit: number };
   /** What each parameter was fitted from. */
   readonly facts: TapeFacts;
-  readonly flow: { addEvents: number; addLots: number; cancelLots: number; touchCancelLots: number; meanWindowLots: number; meanTouchLots: number; meanAddDistance: number; improveShare: number; insideAdds: number; excessTickSeconds: number; limitDispersion1s: number };
+  /** The 99th percentile of the ticks a taker order's prints span (what `levels` is fitted to). */
+  readonly reachP99: number;
+  readonly flow: { addEvents: number; addLots: number; cancelLots: number; touchCancelLots: number; meanWindowLots: number; meanTouchLots: number; meanAddDistance: number; improveShare: number; insideAdds: number; excessTickSeconds: number; limitDispersion1s: number; widenings: number; instantCloses: number; wideSeconds: number; closures: number; requoteMovedLots: number };
 }
 
-const DEFAULT_LEVELS = 50;
+/** `levels` at least this many ticks and at most this many (the schema's limit). */
+const MIN_LEVELS = 10;
+const MAX_LEVELS = 1000;
 
 async function forEachMessage(o: CalibrateOptions, f: (m: ReplayMessage) => void): Promise<void> {
   const source = openReplaySource(o.format, o.paths, o.symbol);
@@ -104,11 +110,161 @@ async function inferSteps(o: CalibrateOptions): Promise<{ tick: number; lot: num
   return { tick: tick > 0 ? tick : 10 ** -priceDec, lot: round(minQty, qtyDec) };
 }
 
+function excessSeconds(m: ReadonlyMap<number, number>): number {
+  let t = 0;
+  for (const v of m.values()) t += v;
+  return t;
+}
+
+/** Requotes at most this often (per second): a recording whose spread never stays wide gives no rate of its own. */
+export const MAX_REQUOTE_RATE_PER_S = 1000;
+
+/**
+ * The requote's statistics, book message by book message. A spread that widens from one tick is a touch
+ * depleted (its side "moved"); it closes when the spread is one tick again. A message that moves the
+ * mid and leaves the spread at one tick widened and closed the spread at once (a diff stream batches the
+ * sweep and the requote): a closure after zero time. At a closure, `follow` is the share of the gap the
+ * side that did not move closed, and `size` the quantity of the level that closed it.
+ */
+export class Closings {
+  widenings = 0;
+  instant = 0;
+  closures = 0;
+  followSum = 0;
+  /** The closing levels' quantity, and what left the closing side's `levels` ticks from its former best. */
+  sizeSum = 0;
+  movedSum = 0;
+  /** Of `movedSum`, the lots that left the former best itself. */
+  movedTouchSum = 0;
+  windowSum = 0;
+  /** The open spread: the side that moved, and the bests just after it widened. */
+  private open: { moved: 0 | 1; bid: number; ask: number } | undefined;
+  /** Each side's lots within `levels` ticks of its best before the message. */
+  private readonly window = [0, 0];
+  private readonly touch = [0, 0];
+
+  constructor(private readonly levels: number) {}
+
+  reset(): void {
+    this.open = undefined;
+  }
+
+  private sum(book: OrderBook, s: 0 | 1, from: number): number {
+    const side = s === 0 ? book.bids : book.asks;
+    const dir = s === 0 ? -1 : 1;
+    let q = 0;
+    for (let k = 0; k < this.levels; k++) q += side.qtyAt(from + dir * k);
+    return q;
+  }
+
+  /** Before a message: the windows the message may take a requote's lots from (only near a one-tick spread matters). */
+  before(book: OrderBook, bid0: number, ask0: number): void {
+    this.window[0] = this.sum(book, 0, bid0);
+    this.window[1] = this.sum(book, 1, ask0);
+    this.touch[0] = book.bids.qtyAt(bid0);
+    this.touch[1] = book.asks.qtyAt(ask0);
+  }
+
+  /** A closure by side `s` (0 bid, 1 ask) whose former best was `from`: the new level and what left the window. */
+  private closedBy(book: OrderBook, s: 0 | 1, from: number, follow: number): void {
+    const best = s === 0 ? book.bestBid()! : book.bestAsk()!;
+    const left = Math.max(0, this.window[s]! - this.sum(book, s, from));
+    const leftTouch = Math.min(left, Math.max(0, this.touch[s]! - (s === 0 ? book.bids : book.asks).qtyAt(from)));
+    this.movedTouchSum += leftTouch;
+    this.closures++;
+    this.followSum += follow;
+    this.sizeSum += (s === 0 ? book.bids : book.asks).qtyAt(best);
+    this.movedSum += left;
+    this.windowSum += this.window[s]!;
+  }
+
+  /** After the message took the book from (bid0, ask0) to (bid, ask); true when it closed a spread. */
+  update(book: OrderBook, bid0: number, ask0: number, bid: number, ask: number): boolean {
+    const wasOne = ask0 - bid0 === 1;
+    const isOne = ask - bid === 1;
+    if (wasOne && !isOne) {
+      // The side that moved away the farther (a depleted touch).
+      const moved = bid0 - bid >= ask - ask0 ? 0 : 1;
+      this.widenings++;
+      this.open = { moved, bid, ask };
+      return false;
+    }
+    if (wasOne && isOne) {
+      if (bid === bid0) return false;
+      // Moved and closed in one message: the side opposite the move followed it (its new level closed the gap).
+      this.widenings++;
+      this.instant++;
+      if (bid < bid0) this.closedBy(book, 1, ask0, 1);
+      else this.closedBy(book, 0, bid0, 1);
+      return true;
+    }
+    if (!wasOne && isOne) {
+      const o = this.open;
+      this.open = undefined;
+      if (o === undefined) return false;
+      const bidUp = Math.max(0, bid - o.bid);
+      const askDown = Math.max(0, o.ask - ask);
+      const total = bidUp + askDown;
+      if (total <= 0) return false;
+      const follow = (o.moved === 0 ? askDown : bidUp) / total;
+      // The closing level: the side that closed more of the gap.
+      const s: 0 | 1 = bidUp >= askDown ? 0 : 1;
+      this.closedBy(book, s, s === 0 ? bid0 : ask0, follow);
+      return true;
+    }
+    return false;
+  }
+
+  /**
+   * Rate: closures per second of wide spread (capped). Follow: the mean share of the gap closed by the
+   * side that did not move. Move share: the lots that left the closing side within `levels` ticks of its
+   * former best over the lots there; size: the closing level's mean quantity less those moved lots.
+   */
+  fit(wideSeconds: number): { rate: number; follow: number; size: number; moveShare: number } {
+    if (this.closures === 0) return { rate: 0, follow: 1, size: 1, moveShare: 0 };
+    return {
+      rate: Math.min(MAX_REQUOTE_RATE_PER_S, wideSeconds > 0 ? this.closures / wideSeconds : MAX_REQUOTE_RATE_PER_S),
+      follow: this.followSum / this.closures,
+      size: Math.max(1, (this.sizeSum - this.movedSum) / this.closures),
+      moveShare: this.windowSum > 0 ? Math.min(1, this.movedSum / this.windowSum) : 0,
+    };
+  }
+}
+
+/**
+ * How far the recording's taker orders walk the book: the 99th percentile, over taker orders (consecutive
+ * prints at one exchange time on one side), of the ticks between their first and last print. The
+ * generator's book within `levels` ticks must hold such an order, so `levels` is fitted to it.
+ */
+async function takerReach(o: CalibrateOptions, tick: number): Promise<number> {
+  const reach: number[] = [];
+  let t = -1;
+  let side = '';
+  let first = 0;
+  let last = 0;
+  await forEachMessage(o, (m) => {
+    if (m.kind !== 'trade') return;
+    const p = Math.round(m.price / tick);
+    if (m.exchangeUs === t && m.aggressor === side) {
+      last = p;
+      return;
+    }
+    if (t >= 0) reach.push(Math.abs(last - first));
+    t = m.exchangeUs;
+    side = m.aggressor;
+    first = p;
+    last = p;
+  });
+  if (t >= 0) reach.push(Math.abs(last - first));
+  return quantile(Float64Array.from(reach).sort(), 0.99);
+}
+
 export async function calibrate(o: CalibrateOptions): Promise<Fitted> {
   const steps = o.tickSize !== undefined && o.lotSize !== undefined ? { tick: o.tickSize, lot: o.lotSize } : await inferSteps(o);
   const tick = o.tickSize ?? steps.tick;
   const lot = o.lotSize ?? steps.lot;
-  const L = o.levels ?? DEFAULT_LEVELS;
+  const reachP99 = await takerReach(o, tick);
+  const L = o.levels ?? Math.min(MAX_LEVELS, Math.max(MIN_LEVELS, Math.ceil(reachP99)));
   const book = new OrderBook();
   const tape = new TapeRecorder();
   const limits = new TapeRecorder();
@@ -123,7 +279,8 @@ export async function calibrate(o: CalibrateOptions): Promise<Fitted> {
   let decreaseLots = 0;
   let touchDecreaseLots = 0;
   let touchSum = 0;
-  let tradedLots = 0;
+  // Lots printed at each price since the last book message: the decreases they explain.
+  const printed = new Map<number, number>();
   let windowSum = 0;
   let windowSamples = 0;
   let nextWindowUs = -1;
@@ -135,6 +292,8 @@ export async function calibrate(o: CalibrateOptions): Promise<Fitted> {
   let excessTickSeconds = 0;
   let lastBookUs: number | undefined;
   let lastExcess = 0;
+  // The requote: spreads that widen from one tick (a touch depleted), how they close and with what.
+  const closing = new Closings(L);
   await forEachMessage(o, (m) => {
     const t = m.exchangeUs;
     firstUs ??= t;
@@ -143,7 +302,8 @@ export async function calibrate(o: CalibrateOptions): Promise<Fitted> {
       const q = Math.round(m.qty / lot);
       if (q <= 0) return;
       tape.trade(t, m.aggressor === 'buy' ? 1 : -1, q);
-      tradedLots += q;
+      const p = Math.round(m.price / tick);
+      printed.set(p, (printed.get(p) ?? 0) + q);
       return;
     }
     if (m.kind !== 'book') return;
@@ -154,6 +314,7 @@ export async function calibrate(o: CalibrateOptions): Promise<Fitted> {
     const bid0 = book.bestBid();
     const ask0 = book.bestAsk();
     const synced = !m.snapshot && bid0 !== undefined && ask0 !== undefined && ask0 > bid0;
+    if (synced) closing.before(book, bid0, ask0);
     for (const [levels, isBid] of [[m.bids, true], [m.asks, false]] as const) {
       const side = isBid ? book.bids : book.asks;
       for (let i = 0; i < levels.length; i += 2) {
@@ -182,15 +343,24 @@ export async function calibrate(o: CalibrateOptions): Promise<Fitted> {
               }
             }
           } else if (delta < 0 && k >= 0 && k < L) {
-            decreaseLots -= delta;
-            if (k === 0) touchDecreaseLots -= delta;
+            // A decrease is a cancellation but for what printed at that price since the last message.
+            const unprinted = -delta - Math.min(-delta, printed.get(p) ?? 0);
+            decreaseLots += unprinted;
+            if (k === 0) touchDecreaseLots += unprinted;
           }
         }
         side.set(p, q);
       }
     }
+    printed.clear();
     const b = book.bestBid();
     const a = book.bestAsk();
+    if (synced && b !== undefined && a !== undefined && a > b) {
+      const closed = closing.update(book, bid0, ask0, b, a);
+      // The order that closed the spread is the requote's, not the inside flow's.
+      const k = ask0 - bid0 - 1;
+      if (closed && k > 0 && (wideAdds.get(k) ?? 0) > 0) wideAdds.set(k, wideAdds.get(k)! - 1);
+    } else closing.reset();
     if (lastBookUs !== undefined && t > lastBookUs && lastExcess > 0) {
       const dt = (t - lastBookUs) / 1e6;
       excessTickSeconds += lastExcess * dt;
@@ -220,9 +390,9 @@ export async function calibrate(o: CalibrateOptions): Promise<Fitted> {
   const lk = fitHawkes(limitFacts.dispersion, mk.beta);
   const meanWindowLots = windowSamples > 0 ? windowSum / windowSamples : 0;
   // Decreases near the touch not explained by prints are cancellations.
-  const cancelLots = Math.max(0, decreaseLots - tradedLots);
-  // Prints take from the touch first: what they leave of the touch's decreases are its cancellations.
-  const touchCancelLots = Math.max(0, touchDecreaseLots - tradedLots);
+  // The lots the requotes moved (closing.movedSum, of which movedTouchSum from a touch) are not cancellations.
+  const cancelLots = Math.max(0, decreaseLots - closing.movedSum);
+  const touchCancelLots = Math.max(0, touchDecreaseLots - closing.movedTouchSum);
   const meanTouchLots = windowSamples > 0 ? touchSum / windowSamples : 0;
   const behindLots = meanWindowLots - meanTouchLots;
   const meanAddDistance = addsBehind > 0 ? addDistance / addsBehind : 1;
@@ -240,7 +410,8 @@ export async function calibrate(o: CalibrateOptions): Promise<Fitted> {
     // A scenario's book must fit ten times below its mid (scenario-checks.ts): fewer levels for a price
     // of few ticks.
     levels: Math.max(1, Math.min(L, Math.floor(firstMid / tick / 10) - Math.max(1, Math.round(facts.spreadMeanTicks)))),
-    depthLots: Math.max(1, meanWindowLots / (2 * L)),
+    // Whole lots: the book holds whole lots only.
+    depthLots: Math.max(1, Math.round(meanWindowLots / (2 * L))),
     market: {
       rate: facts.prints / seconds,
       median: Math.max(1, s.p50),
@@ -263,8 +434,10 @@ export async function calibrate(o: CalibrateOptions): Promise<Fitted> {
       insideRatePerS: inside.perS,
       insideRatePerTickS: inside.perTickS,
     },
+    requote: closing.fit(excessSeconds(wideSeconds)),
     cancelRate: behindLots > 0 ? (cancelLots - touchCancelLots) / seconds / behindLots : 0,
     touchCancelRate: meanTouchLots > 0 ? touchCancelLots / seconds / meanTouchLots : 0,
+    reachP99,
     hawkes: { decay: mk.beta, marketMarket: mk.n, limitLimit: lk.n },
     facts,
     flow: {
@@ -279,6 +452,11 @@ export async function calibrate(o: CalibrateOptions): Promise<Fitted> {
       insideAdds: addsInside,
       excessTickSeconds,
       limitDispersion1s: limitFacts.dispersion[3]!,
+      widenings: closing.widenings,
+      instantCloses: closing.instant,
+      wideSeconds: excessSeconds(wideSeconds),
+      closures: closing.closures,
+      requoteMovedLots: closing.movedSum,
     },
   };
 }
