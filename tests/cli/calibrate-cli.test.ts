@@ -45,6 +45,23 @@ describe('mmsim calibrate', () => {
     expect(readdirSync(tmp).filter((f) => f.includes('.tmp'))).toEqual([]);
   });
 
+  it('lines the decoder did not use are listed in the header, with their file and first line, never skipped silently', async () => {
+    const [bookCsv, tradesCsv] = writeTardisRecording(tmp);
+    const lines = readFileSync(tradesCsv, 'utf8').split('\n');
+    lines.splice(5, 0, 'this,is,not,a,trade');
+    const damaged = join(tmp, 'damaged-trades.csv');
+    writeFileSync(damaged, lines.join('\n'));
+    const clean = await mmsim(['calibrate', bookCsv, tradesCsv, '--format', 'tardis', '--symbol', 'T']);
+    expect(clean.stdout).not.toMatch(/^# not used: .*damaged/m);
+    const run = await mmsim(['calibrate', bookCsv, damaged, '--format', 'tardis', '--symbol', 'T']);
+    expect(run.code, run.stderr).toBe(0);
+    const notUsed = run.stdout.split('\n').filter((l) => l.startsWith('# not used: ') && l.includes(damaged));
+    expect(notUsed, run.stdout.slice(0, 600)).toHaveLength(1);
+    expect(notUsed[0]).toMatch(/^# not used: 1 .* line\(s\) of .*damaged-trades\.csv, the first at line 6$/);
+    // The comment lines keep the section loadable.
+    expect(parseScenario(scenarioAround(run.stdout), 'fitted.yaml').market.source).toBe('synthetic');
+  });
+
   it('bad input is exit 2 and one line naming what is wrong', async () => {
     const [bookCsv, tradesCsv] = writeTardisRecording(tmp);
     expectOneError(await mmsim(['calibrate', bookCsv, tradesCsv, '--format', 'csv', '--symbol', 'T']), /--format: "csv" is not one of/);

@@ -46,6 +46,8 @@ export interface Fitted {
   readonly facts: TapeFacts;
   /** The 99th percentile of the ticks a taker order's prints span (what `levels` is fitted to). */
   readonly reachP99: number;
+  /** What the decoders did not use in the pass the fit is made from. */
+  readonly unused: readonly UnusedLines[];
   readonly flow: { addEvents: number; addLots: number; cancelLots: number; touchCancelLots: number; meanWindowLots: number; meanTouchLots: number; meanAddDistance: number; improveShare: number; insideAdds: number; excessTickSeconds: number; limitDispersion1s: number; widenings: number; instantCloses: number; wideSeconds: number; closures: number; requoteMovedLots: number };
 }
 
@@ -53,13 +55,25 @@ export interface Fitted {
 const MIN_LEVELS = 10;
 const MAX_LEVELS = 1000;
 
-async function forEachMessage(o: CalibrateOptions, f: (m: ReplayMessage) => void): Promise<void> {
+/** Lines or messages of a file the decoder did not use, by reason (replay-message.ts `anomalies`). */
+export interface UnusedLines {
+  readonly file: string;
+  readonly kind: string;
+  readonly count: number;
+  readonly firstLine: number;
+}
+
+/** Runs `f` on every message; returns what the decoders left unused, so that nothing is skipped silently. */
+async function forEachMessage(o: CalibrateOptions, f: (m: ReplayMessage) => void): Promise<UnusedLines[]> {
   const source = openReplaySource(o.format, o.paths, o.symbol);
   try {
     for (let batch = await source.next(); batch; batch = await source.next()) for (const m of batch) f(m);
   } finally {
     await source.close();
   }
+  return source.files.flatMap(({ path, stats }) =>
+    Object.entries(stats.anomalies).map(([kind, a]) => ({ file: path, kind, count: a.count, firstLine: a.first_line })),
+  );
 }
 
 /** Decimal places of a number as the recording wrote it (at most 12). */
@@ -294,7 +308,7 @@ export async function calibrate(o: CalibrateOptions): Promise<Fitted> {
   let lastExcess = 0;
   // The requote: spreads that widen from one tick (a touch depleted), how they close and with what.
   const closing = new Closings(L);
-  await forEachMessage(o, (m) => {
+  const unused = await forEachMessage(o, (m) => {
     const t = m.exchangeUs;
     firstUs ??= t;
     lastUs = Math.max(lastUs, t);
@@ -440,6 +454,7 @@ export async function calibrate(o: CalibrateOptions): Promise<Fitted> {
     reachP99,
     hawkes: { decay: mk.beta, marketMarket: mk.n, limitLimit: lk.n },
     facts,
+    unused,
     flow: {
       addEvents,
       addLots,

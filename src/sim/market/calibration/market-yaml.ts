@@ -51,6 +51,7 @@ export function marketYaml(f: Fitted, source: string): string {
   const lines = [
     `# Fitted by mmsim calibrate from ${source}: ${x.prints} taker orders in ${r(x.seconds)} s.`,
     `# instrument: tick_size ${f.tickSize}, lot_size ${f.lotSize} (prices in ticks, sizes in lots of these).`,
+    ...f.unused.map((u) => `# not used: ${u.count} ${u.kind.replaceAll('_', ' ')} line(s) of ${u.file}, the first at line ${u.firstLine}`),
     'market:',
     '  source: synthetic',
     `  initial_mid: ${r(f.initialMid, 12)}   # fitted: the first mid of the synced book`,
