@@ -6,6 +6,8 @@
  *
  * Cases ("<group>: <contender>", per run):
  *   "sweep 16 runs: 1 worker", "sweep 16 runs: 2 workers": the local pool (--workers).
+ *   "sweep 16 runs, calm.yaml 10m: 1 worker", "...: 2 workers": the same grid on calm.yaml as shipped (runs
+ *     five times longer), to show how much of the short grid's time is each worker's start-up and warm-up.
  *   "sweep 16 runs: queue, 2 workers": --queue on a redis-server of our own (free loopback port, temporary
  *     folder, killed at the end) served by two `mmsim worker --concurrency 1`; skipped without redis-server.
  * Notes: the speed-up of 2 workers over 1 (target >= 1.8 on 2 cores), runs per second per core, and the
@@ -51,10 +53,10 @@ function onPath(name: string): string | undefined {
 
 let outCount = 0;
 /** Wall ms of one whole sweep process. */
-function timeSweep(extra: readonly string[]): number {
+function timeSweep(extra: readonly string[], on = scenario): number {
   const out = join(tmp, `out-${++outCount}`);
   const t0 = performance.now();
-  const r = spawnSync(process.execPath, [BIN, 'sweep', scenario, ...GRID, '--quiet', '--out', out, ...extra], { encoding: 'utf8' });
+  const r = spawnSync(process.execPath, [BIN, 'sweep', on, ...GRID, '--quiet', '--out', out, ...extra], { encoding: 'utf8' });
   const ms = performance.now() - t0;
   if (r.status !== 0) throw new Error(`mmsim sweep ${extra.join(' ')} failed (${r.status}): ${r.stderr}`);
   return ms;
@@ -65,11 +67,11 @@ function median(xs: number[]): number {
   return s[Math.floor(s.length / 2)]!;
 }
 
-function result(contender: string, times: number[]): CaseResult {
+function result(contender: string, times: number[], group = `sweep ${RUNS} runs`): CaseResult {
   const ms = median(times);
   return {
-    name: `sweep ${RUNS} runs: ${contender}`,
-    group: `sweep ${RUNS} runs`,
+    name: `${group}: ${contender}`,
+    group,
     contender,
     ops: 1000 / ms,
     margin: 0,
@@ -124,7 +126,15 @@ try {
     one.push(timeSweep(['--workers', '1']));
     two.push(timeSweep(['--workers', '2']));
   }
-  const results = [result('1 worker', one), result('2 workers', two)];
+  const fullCalm = join(root, 'scenarios', 'calm.yaml');
+  const longOne: number[] = [];
+  const longTwo: number[] = [];
+  for (let i = 0; i < REPS; i++) {
+    longOne.push(timeSweep(['--workers', '1'], fullCalm));
+    longTwo.push(timeSweep(['--workers', '2'], fullCalm));
+  }
+  const longGroup = `sweep ${RUNS} runs, calm.yaml 10m`;
+  const results = [result('1 worker', one), result('2 workers', two), result('1 worker', longOne, longGroup), result('2 workers', longTwo, longGroup)];
   const queued = await queueTimes();
   if (queued) results.push(result('queue, 2 workers', queued));
   const m1 = median(one);
@@ -133,6 +143,7 @@ try {
     scenario: 'calm.yaml cut to 2m, 4x4 grid of strategy.spread_bps x strategy.size_usd, 1 seed',
     reps: REPS,
     speedup_2_workers: m1 / m2,
+    speedup_2_workers_calm_10m: median(longOne) / median(longTwo),
     runs_per_s_per_core_1_worker: RUNS / (m1 / 1000),
     runs_per_s_2_workers: RUNS / (m2 / 1000),
     ...(queued ? { queue_overhead_ms_per_run: (median(queued) - m2) / RUNS } : { queue: 'skipped: redis-server is not on PATH' }),
