@@ -6,19 +6,12 @@ import { parseScenario } from '../../src/sim/scenario/load-scenario.ts';
 import { writeTardisRecording } from '../support/calibration-recording.ts';
 import { esc, expectOneError } from '../support/cli-errors.ts';
 import { mmsim } from '../support/cli.ts';
+import { scenarioAround as scenarioAroundFit } from '../support/fitted-scenario.ts';
 
 const tmp = mkdtempSync(join(tmpdir(), 'mmsim-calibrate-cli-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-/** A scenario around a calibrated `market:` section (the rest as small as the loader allows). */
-const scenarioAround = (market: string) => `name: fitted
-instrument: {symbol: T, tick_size: 0.5, lot_size: 1}
-${market}exchange:
-  latency: {entry: {dist: constant, ms: 5}, response: {dist: constant, ms: 5}, feed: {dist: constant, ms: 1}}
-  fees: {maker_bps: 0, taker_bps: 4}
-strategy: {levels: 1, spread_bps: 10, level_step_bps: 1, size_usd: 100, refresh: 1s, requote_threshold_bps: 1}
-risk: {max_position_usd: 10000, max_total_notional_usd: 10000, freeze_cooldown: 1s}
-`;
+const scenarioAround = (market: string) => scenarioAroundFit(market, { name: 'fitted', instrument: '{symbol: T, tick_size: 0.5, lot_size: 1}' });
 
 describe('mmsim calibrate', () => {
   it('prints a commented market: section that loads as a scenario section, and --out writes the same', async () => {

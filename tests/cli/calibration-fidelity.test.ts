@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { mmsim } from '../support/cli.ts';
 import { repoRoot, sharedData } from '../support/shared-data.ts';
+import { scenarioAround as scenarioAroundFit } from '../support/fitted-scenario.ts';
 
 const tmp = mkdtempSync(join(tmpdir(), 'mmsim-fidelity-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -22,15 +23,7 @@ function stats(stdout: string): Record<string, number> {
   return out;
 }
 
-const scenarioAround = (market: string) => `name: fitted-hour
-seed: 2
-instrument: {symbol: BTCUSDT, tick_size: 0.1, lot_size: 0.001}
-${market}exchange:
-  latency: {entry: {dist: constant, ms: 5}, response: {dist: constant, ms: 5}, feed: {dist: constant, ms: 1}}
-  fees: {maker_bps: 0, taker_bps: 4}
-strategy: {levels: 1, spread_bps: 10, level_step_bps: 1, size_usd: 100, refresh: 1s, requote_threshold_bps: 1}
-risk: {max_position_usd: 10000, max_total_notional_usd: 10000, freeze_cooldown: 1s}
-`;
+const scenarioAround = (market: string) => scenarioAroundFit(market, { name: 'fitted-hour', seed: 2, instrument: '{symbol: BTCUSDT, tick_size: 0.1, lot_size: 0.001}' });
 
 describe('calibrated from the Binance recording, a generated hour reproduces its facts', () => {
   it('dispersion within x2, sign acf lag 1 within 0.05, size p99/p50 within x2, one-tick share within 10 points, volatility within 25 %', async () => {
